@@ -1,10 +1,13 @@
 // wintermute: the daemon and its operator commands.
 #include "bin/command.hpp"
+#include "bin/migrate_command.hpp"
 
 #include <array>
 
 namespace {
-constexpr std::array<bin::Command, 0> commands{};
+constexpr std::array commands{
+    bin::Command{"migrate", "create or update the database schema (bsky dataplane + wintermute state)", bin::run_migrate},
+};
 }  // namespace
 
 int main(int argc, char** argv) {
