@@ -6,7 +6,8 @@
 
 namespace {
 constexpr std::array commands{
-    bin::Command{"migrate", "create or update the database schema (bsky dataplane + wintermute state)", bin::run_migrate},
+    bin::Command{"migrate", "create or update the database schema (bsky dataplane and wintermute state)",
+                 bin::run_migrate},
 };
 }  // namespace
 

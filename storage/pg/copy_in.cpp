@@ -1,5 +1,6 @@
 #include "storage/pg/copy_in.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <stdexcept>
@@ -29,7 +30,8 @@ void append_decimal(std::string& out, Int value) {
 
 CopyIn::CopyIn(Connection& conn, std::string_view target, CopyFormat format, std::size_t chunk_bytes)
     : conn_(conn), format_(format), chunk_bytes_(chunk_bytes) {
-    const auto sql = fmt::format("COPY {} FROM STDIN{}", target, format == CopyFormat::binary ? " (FORMAT binary)" : "");
+    const auto sql =
+        fmt::format("COPY {} FROM STDIN{}", target, format == CopyFormat::binary ? " (FORMAT binary)" : "");
     Result result(PQexec(conn_.get(), sql.c_str()));
     if (result.get() == nullptr) throw PgError::from_connection(conn_.get(), sql);
     if (result.status() != PGRES_COPY_IN) throw PgError::from_result(result.get(), sql);
@@ -115,9 +117,13 @@ common::Result<void> CopyIn::end_row() {
 }
 
 void CopyIn::send_buffer() {
-    if (buffer_.empty()) return;
-    if (PQputCopyData(conn_.get(), buffer_.data(), static_cast<int>(buffer_.size())) != 1) {
-        throw PgError::from_connection(conn_.get(), "sending COPY data");
+    // PQputCopyData takes an int length; one row of several huge values can exceed it.
+    constexpr std::size_t max_piece = std::size_t{1} << 30U;
+    for (std::size_t at = 0; at < buffer_.size(); at += max_piece) {
+        const auto piece = std::min(max_piece, buffer_.size() - at);
+        if (PQputCopyData(conn_.get(), buffer_.data() + at, static_cast<int>(piece)) != 1) {
+            throw PgError::from_connection(conn_.get(), "sending COPY data");
+        }
     }
     buffer_.clear();
 }

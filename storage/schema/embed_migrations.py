@@ -51,7 +51,8 @@ def main():
            '#include "storage/schema/migration.hpp"', "", "#include <array>", "",
            "namespace storage::schema {", "", "namespace {"]
     entries = [emit_migration(out, i, path) for i, path in enumerate(inputs)]
-    out += [f"constexpr std::array<Migration, {len(entries)}> migrations{{{{"] + entries + ["}};", "}  // namespace", "",
+    out += [f"constexpr std::array<Migration, {len(entries)}> migrations{{{{"] + entries
+    out += ["}};", "}  // namespace", "",
             "std::span<const Migration> embedded_migrations() noexcept { return migrations; }", "",
             "}  // namespace storage::schema", ""]
     with open(output, "w", encoding="utf-8") as f:

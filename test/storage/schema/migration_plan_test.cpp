@@ -72,7 +72,8 @@ TEST_CASE("a bsky-built schema with exactly the known kysely names is adopted", 
 
 TEST_CASE("refusals name what was found", "[schema][migration_plan]") {
     SECTION("tables without any bookkeeping") {
-        SchemaState state{.relations = {"foo", "bar"}, .kysely_names = std::nullopt, .wintermute_applied = std::nullopt};
+        SchemaState state{.relations = {"foo", "bar"}, .kysely_names = std::nullopt,
+                          .wintermute_applied = std::nullopt};
         CHECK_THAT(refusal(state), Catch::Contains("foo") && Catch::Contains("2 table(s)"));
     }
     SECTION("unknown kysely migration names") {

@@ -117,7 +117,8 @@ TEST_CASE("migrate refuses a schema it does not know and says what it found", "[
     }
     SECTION("a newer wintermute migration") {
         (void)migrate(db.url());
-        Connection(db.url()).exec("INSERT INTO bsky.wintermute_migration (version, name) VALUES (999, 'from_the_future')");
+        Connection(db.url()).exec(
+            "INSERT INTO bsky.wintermute_migration (version, name) VALUES (999, 'from_the_future')");
         CHECK_THAT(refusal(db.url()), Catch::Contains("0999_from_the_future"));
     }
 }
