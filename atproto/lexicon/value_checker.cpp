@@ -182,7 +182,10 @@ bool ValueChecker::check_array(const Node& node, element value) {
 
 bool ValueChecker::check_string(const Node& node, element value) {
     std::string_view text;
-    if (value.get(text) != simdjson::SUCCESS) return fail(Reason::wrong_type);
+    if (value.get(text) != simdjson::SUCCESS) {
+        // The reference turns a CID into its string and then refuses the changed value.
+        return fail(link_text(value) ? Reason::value_not_allowed : Reason::wrong_type);
+    }
     if (node.min_length && text.size() < *node.min_length) return fail(Reason::too_short);
     if (node.max_length && text.size() > *node.max_length) return fail(Reason::too_long);
     // A cluster takes at least one byte, so short strings need no counting.
