@@ -108,28 +108,43 @@ constexpr std::array<std::string_view, 26> grandfathered{
     "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-BE-FR", "sgn-BE-NL", "sgn-CH-DE", "art-lojban",
     "cel-gaulish", "no-bok", "no-nyn", "zh-guoyu", "zh-hakka", "zh-min", "zh-min-nan", "zh-xiang"};
 
-bool read_varint(const std::vector<uint8_t>& b, size_t& pos, uint64_t& out) {
+// At most 80 bytes: the decoded form of a 128-character CID string.
+struct CidBytes {
+    std::array<uint8_t, 80> data{};
+    size_t size = 0;
+};
+
+bool read_varint(const CidBytes& b, size_t& pos, uint64_t& out) {
     out = 0;
-    for (int shift = 0; shift < 63 && pos < b.size(); shift += 7) {
-        uint8_t byte = b[pos++];
+    for (int shift = 0; shift < 63 && pos < b.size; shift += 7) {
+        uint8_t byte = b.data[pos++];
         out |= static_cast<uint64_t>(byte & 0x7F) << shift;
         if ((byte & 0x80) == 0) return !(byte == 0 && shift > 0);  // minimal encoding only
     }
     return false;
 }
 
-std::optional<std::vector<uint8_t>> base32_decode(std::string_view s) {  // RFC 4648 lower, unpadded
-    std::vector<uint8_t> out;
+constexpr std::array<int8_t, 256> base32_values = [] {
+    std::array<int8_t, 256> t{};
+    t.fill(-1);
+    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a');
+    for (int c = '2'; c <= '7'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - '2' + 26);
+    return t;
+}();
+
+std::optional<CidBytes> base32_decode(std::string_view s) {  // RFC 4648 lower, unpadded
+    CidBytes out;
     uint32_t buffer = 0;
     int bits = 0;
     for (char c : s) {
-        int v = c >= 'a' && c <= 'z' ? c - 'a' : c >= '2' && c <= '7' ? c - '2' + 26 : -1;
+        int v = base32_values[static_cast<unsigned char>(c)];
         if (v < 0) return std::nullopt;
         buffer = (buffer << 5) | static_cast<uint32_t>(v);
         bits += 5;
         if (bits >= 8) {
             bits -= 8;
-            out.push_back(static_cast<uint8_t>(buffer >> bits));
+            if (out.size == out.data.size()) return std::nullopt;
+            out.data[out.size++] = static_cast<uint8_t>(buffer >> bits);
         }
     }
     if (bits >= 5 || (buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
@@ -210,7 +225,7 @@ std::optional<CidText> parse_cid_text(std::string_view s) {
         !read_varint(*bytes, pos, hash) || !read_varint(*bytes, pos, length)) {
         return std::nullopt;
     }
-    if (bytes->size() - pos != length) return std::nullopt;
+    if (bytes->size - pos != length) return std::nullopt;
     return CidText{version, codec};
 }
 

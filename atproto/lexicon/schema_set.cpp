@@ -43,7 +43,7 @@ bool SchemaSet::add_definition(std::string name, const Node* node) {
 }
 
 const Node* SchemaSet::find(std::string_view absolute_ref) const {
-    auto it = definitions_.find(std::string(absolute_ref));
+    auto it = definitions_.find(absolute_ref);
     return it == definitions_.end() ? nullptr : it->second;
 }
 

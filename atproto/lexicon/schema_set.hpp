@@ -37,8 +37,14 @@ private:
     SchemaSet() = default;
     common::Result<void> link();
 
+    // Lets find() look up a string_view without building a std::string.
+    struct NameHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+
     std::vector<std::unique_ptr<Node>> nodes_;
-    std::unordered_map<std::string, const Node*> definitions_;
+    std::unordered_map<std::string, const Node*, NameHash, std::equal_to<>> definitions_;
 };
 
 // Checks one document the way `load` does, without keeping it.

@@ -66,7 +66,8 @@ bool ValueChecker::fail(Reason reason, StringFormat format) {
     failure_.reason = reason;
     failure_.format = format;
     std::string path;
-    for (const Segment& s : path_) {
+    for (size_t i = 0; i < std::min(depth_, path_.size()); ++i) {
+        const Segment& s = path_[i];
         if (s.key.empty()) {
             path += fmt::format("[{}]", s.index);
         } else {
@@ -79,8 +80,13 @@ bool ValueChecker::fail(Reason reason, StringFormat format) {
 }
 
 bool ValueChecker::fail_at(std::string_view key, Reason reason) {
-    path_.push_back(Segment{key});
+    push(Segment{key});
     return fail(reason);
+}
+
+void ValueChecker::push(Segment segment) {
+    if (depth_ < path_.size()) path_[depth_] = segment;
+    ++depth_;
 }
 
 bool ValueChecker::check(const Node& node, element value) {
@@ -142,9 +148,9 @@ bool ValueChecker::check_properties(const Node& node, object o) {
             continue;
         }
         if (p.nullable && value->is_null()) continue;
-        path_.push_back(Segment{p.name});
+        push(Segment{p.name});
         if (!check(*p.node, *value)) return false;
-        path_.pop_back();
+        pop();
     }
     return true;
 }
@@ -173,9 +179,9 @@ bool ValueChecker::check_array(const Node& node, element value) {
     if (node.max_length && size > *node.max_length) return fail(Reason::too_long);
     size_t index = 0;
     for (element item : a) {
-        path_.push_back(Segment{{}, index++});
+        push(Segment{{}, index++});
         if (!check(*node.items, item)) return false;
-        path_.pop_back();
+        pop();
     }
     return true;
 }
@@ -232,16 +238,16 @@ bool ValueChecker::check_lex_value(element value, bool must_be_map) {
     if (type == LexType::number) return fail(Reason::wrong_type);
     if (type == LexType::map) {
         for (auto f : object(value)) {
-            path_.push_back(Segment{f.key});
+            push(Segment{f.key});
             if (!check_lex_value(f.value, false)) return false;
-            path_.pop_back();
+            pop();
         }
     } else if (type == LexType::array) {
         size_t index = 0;
         for (element item : array(value)) {
-            path_.push_back(Segment{{}, index++});
+            push(Segment{{}, index++});
             if (!check_lex_value(item, false)) return false;
-            path_.pop_back();
+            pop();
         }
     }
     return true;

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 #include <string_view>
-#include <vector>
+#include <array>
 
 #include <simdjson.h>
 
@@ -38,8 +38,13 @@ private:
     bool check_scalar_choice(const Node& node, simdjson::dom::element value);
     bool fail(Reason reason, StringFormat format = StringFormat::none);
     bool fail_at(std::string_view key, Reason reason);
+    void push(Segment segment);
+    void pop() { --depth_; }
 
-    std::vector<Segment> path_;
+    // A fixed path buffer keeps validation free of allocations; segments deeper than
+    // this (only possible inside `unknown` maps) are left out of the reported path.
+    std::array<Segment, 32> path_{};
+    size_t depth_ = 0;
     Verdict failure_;
 };
 
