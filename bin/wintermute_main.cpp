@@ -1,10 +1,13 @@
 // wintermute: the daemon and its operator commands.
 #include "bin/command.hpp"
+#include "bin/inspect_command.hpp"
 
 #include <array>
 
 namespace {
-constexpr std::array<bin::Command, 0> commands{};
+constexpr std::array commands{
+    bin::Command{"inspect", "inspect car FILE.car: print a repo CAR as JSON lines", bin::inspect_command},
+};
 }  // namespace
 
 int main(int argc, char** argv) {
