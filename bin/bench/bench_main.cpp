@@ -1,10 +1,14 @@
 // wintermute-bench: benchmarks (docs/benchmarks.md). Each prints rates measured side by side in one run.
+#include "bin/bench/decode_bench.hpp"
 #include "bin/command.hpp"
 
 #include <array>
 
 namespace {
-constexpr std::array<bin::Command, 0> benches{};
+constexpr std::array benches{
+    bin::Command{"decode", "decode [--seconds S] [FIXTURES_DIR]: CAR/MST/record decode and JSON vs libcbor",
+                 bench::decode_bench},
+};
 }  // namespace
 
 int main(int argc, char** argv) {
