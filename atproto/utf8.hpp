@@ -11,6 +11,12 @@ namespace atproto {
 [[nodiscard]] std::size_t find_invalid_utf8(std::string_view text) noexcept;
 
 [[nodiscard]] inline bool valid_utf8(std::string_view text) noexcept {
+    // Most strings are short ASCII keys and values: check those without a call.
+    if (text.size() <= 16) {
+        unsigned char any = 0;
+        for (char c : text) any |= static_cast<unsigned char>(c);
+        if (any < 0x80) return true;
+    }
     return find_invalid_utf8(text) == text.size();
 }
 

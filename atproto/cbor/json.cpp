@@ -2,6 +2,8 @@
 
 #include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 #include "atproto/base_encoding.hpp"
 
@@ -54,13 +56,30 @@ struct Level {
     bool first;
 };
 
+// True when any of the 8 bytes is a control character, '"' or '\\' (SWAR: a zero byte in
+// x ^ c, or a byte below 0x20, sets that byte's high bit; bytes >= 0x80 are masked out).
+bool needs_escape(std::uint64_t x) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    auto zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    const std::uint64_t below_space = (x - ones * 0x20) & ~x & highs;
+    return (below_space | zero_byte(x ^ (ones * '"')) | zero_byte(x ^ (ones * '\\'))) != 0;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
     out.push_back('"');
     std::size_t run = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
+    std::size_t i = 0;
+    while (i + 8 <= text.size()) {
+        std::uint64_t word;
+        std::memcpy(&word, text.data() + i, sizeof word);
+        if (needs_escape(word)) break;
+        i += 8;
+    }
+    for (; i < text.size(); ++i) {
         const char e = escapes[static_cast<unsigned char>(text[i])];
         if (e == 0) continue;
         out.append(text.data() + run, i - run);

@@ -52,7 +52,7 @@ std::string_view to_string(Kind kind) noexcept {
     return "?";
 }
 
-Expected<std::uint64_t> Reader::read_argument(std::size_t start, unsigned info) noexcept {
+[[gnu::always_inline]] inline Expected<std::uint64_t> Reader::read_argument(std::size_t start, unsigned info) noexcept {
     if (info < 24) return info;
     if (info > 27) return fail(info == 31 ? Errc::indefinite_length : Errc::reserved_additional_info, start);
     const std::size_t size = std::size_t{1} << (info - 24);
@@ -84,7 +84,7 @@ Expected<void> Reader::read_link(Item& item) noexcept {
 }
 
 // Keys are text, unique, sorted by length then bytes; called for items in a map key position.
-Expected<void> Reader::check_key(const Item& item) noexcept {
+[[gnu::always_inline]] inline Expected<void> Reader::check_key(const Item& item) noexcept {
     if (item.kind != Kind::text) return fail(Errc::map_key_not_text, item.offset);
     Frame& f = frames_[depth_ - 1];
     if (f.has_key) {
@@ -101,7 +101,7 @@ Expected<void> Reader::check_key(const Item& item) noexcept {
 }
 
 // Updates the container stack after an item head was read.
-Expected<void> Reader::enter(const Item& item) noexcept {
+[[gnu::always_inline]] inline Expected<void> Reader::enter(const Item& item) noexcept {
     if (depth_ > 0) --frames_[depth_ - 1].remaining;
     if (item.kind == Kind::array || item.kind == Kind::map) {
         if (depth_ == max_depth) return fail(Errc::nesting_too_deep, item.offset);
