@@ -1,6 +1,7 @@
 // wintermute: the daemon and its operator commands.
 #include "bin/command.hpp"
 #include "bin/migrate_command.hpp"
+#include "bin/inspect_command.hpp"
 
 #include <array>
 
@@ -8,6 +9,7 @@ namespace {
 constexpr std::array commands{
     bin::Command{"migrate", "create or update the database schema (bsky dataplane and wintermute state)",
                  bin::run_migrate},
+    bin::Command{"inspect", "inspect car FILE.car: print a repo CAR as JSON lines", bin::inspect_command},
 };
 }  // namespace
 

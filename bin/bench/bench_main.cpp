@@ -1,13 +1,17 @@
 // wintermute-bench: benchmarks (docs/benchmarks.md). Each prints rates measured side by side in one run.
+#include "bin/bench/decode_bench.hpp"
 #include "bin/bench/lexicon_bench.hpp"
 #include "bin/command.hpp"
 
 #include <array>
 
 namespace {
-constexpr std::array<bin::Command, 1> benches{{
-    {"lexicon", "record validations/s on one core (post, image post, like) [iterations]", bin::bench::run_lexicon_bench},
-}};
+constexpr std::array benches{
+    bin::Command{"decode", "decode [--seconds S] [FIXTURES_DIR]: CAR/MST/record decode and JSON vs libcbor",
+                 bench::decode_bench},
+    bin::Command{"lexicon", "record validations/s on one core (post, image post, like) [iterations]",
+                 bin::bench::run_lexicon_bench},
+};
 }  // namespace
 
 int main(int argc, char** argv) {

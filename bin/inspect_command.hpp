@@ -1,0 +1,11 @@
+// `wintermute inspect car FILE.car`: prints a repo CAR as JSON lines (commit, then every record
+// in MST order). For operators and for checking decoding by eye.
+#pragma once
+
+#include <span>
+
+namespace bin {
+
+int inspect_command(std::span<char* const> args);
+
+}  // namespace bin
