@@ -1,6 +1,7 @@
 // wintermute-bench: benchmarks (docs/benchmarks.md). Each prints rates measured side by side in one run.
 #include "bin/bench/decode_bench.hpp"
 #include "bin/bench/lexicon_bench.hpp"
+#include "bin/bench/identity_bench.hpp"
 #include "bin/command.hpp"
 
 #include <array>
@@ -9,6 +10,8 @@ namespace {
 constexpr std::array benches{
     bin::Command{"decode", "decode [--seconds S] [FIXTURES_DIR]: CAR/MST/record decode and JSON vs libcbor",
                  bench::decode_bench},
+    bin::Command{"identity", "atproto syntax validators, did:key parsing, signature verification",
+                 bin::bench::identity},
     bin::Command{"lexicon", "record validations/s on one core (post, image post, like) [iterations]",
                  bin::bench::run_lexicon_bench},
 };
