@@ -48,7 +48,9 @@ public:
         std::lock_guard lock(mutex_);
         if (closed_) throw std::logic_error("OverflowQueue::push after close");
         std::size_t i = 0;
-        for (; i < items.size() && !spilling_ && memory_.size() < capacity_; ++i) memory_.push_back(std::move(items[i]));
+        for (; i < items.size() && !spilling_ && memory_.size() < capacity_; ++i) {
+            memory_.push_back(std::move(items[i]));
+        }
         Pressure pressure = spill_.pressure();
         if (i < items.size()) pressure = spill_locked(std::span<const T>(items).subspan(i));
         ready_.notify_all();

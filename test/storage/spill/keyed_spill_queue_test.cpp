@@ -77,7 +77,10 @@ TEST_CASE("reopening the keyed queue re-delivers leased keys and keeps counts pe
     test_support::TempDir dir;
     {
         KeyedSpillQueue queue(config_in(dir));
-        push(queue, {{"n", Priority::normal}, {"i", Priority::immediate}, {"p", Priority::priority}, {"gone", Priority::normal}});
+        push(queue, {{"n", Priority::normal},
+                     {"i", Priority::immediate},
+                     {"p", Priority::priority},
+                     {"gone", Priority::normal}});
         CHECK(queue.lease(2).size() == 2);
         CHECK(queue.ack(std::vector<std::string>{"i", "gone"}) == 2);
     }

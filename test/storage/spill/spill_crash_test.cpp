@@ -135,8 +135,8 @@ std::uint64_t did_number(std::string_view key) { return std::stoull(std::string(
                 pending.insert(pending.end(), numbers.begin(), numbers.end());
             } else {
                 std::shuffle(pending.begin(), pending.end(), rng);
-                const std::vector<std::uint64_t> numbers(pending.begin(),
-                                                         pending.begin() + static_cast<std::ptrdiff_t>(rng() % (pending.size() + 1)));
+                const auto take = static_cast<std::ptrdiff_t>(rng() % (pending.size() + 1));
+                const std::vector<std::uint64_t> numbers(pending.begin(), pending.begin() + take);
                 pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(numbers.size()));
                 std::vector<std::string> keys;
                 for (const auto n : numbers) keys.push_back(did(n));
@@ -175,7 +175,9 @@ std::vector<std::string> check_round(const std::set<std::uint64_t>& before, cons
                                      const std::set<std::uint64_t>& found) {
     std::vector<std::string> bad;
     for (const auto n : found) {
-        if (before.count(n) == 0 && log.push.attempted.count(n) == 0) bad.push_back("never pushed " + std::to_string(n));
+        if (before.count(n) == 0 && log.push.attempted.count(n) == 0) {
+            bad.push_back("never pushed " + std::to_string(n));
+        }
         if (log.ack.confirmed.count(n) != 0) bad.push_back("acknowledged but back " + std::to_string(n));
     }
     auto must_survive = before;

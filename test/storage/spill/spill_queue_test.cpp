@@ -14,7 +14,9 @@ using storage::lmdb::Bytes;
 
 namespace {
 
-std::string text(const SpillItem& item) { return {reinterpret_cast<const char*>(item.bytes.data()), item.bytes.size()}; }
+std::string text(const SpillItem& item) {
+    return {reinterpret_cast<const char*>(item.bytes.data()), item.bytes.size()};
+}
 
 Pressure push_texts(SpillQueue& queue, const std::vector<std::string>& texts) {
     std::vector<Bytes> views;
