@@ -25,7 +25,14 @@ lmdb::Dbi open_named(lmdb::Env& env, const std::string& name) {
 }  // namespace
 
 SpillStore::SpillStore(const SpillConfig& config)
-    : config_(config), env_(env_options(config)), meta_(open_named(env_, "meta")) {}
+    : config_(config), env_(env_options(config)), meta_(open_named(env_, "meta")) {
+    recorded_map_bytes_ = counter(read(), map_counter);
+    map_bytes_ = env_.map_size();
+    if (recorded_map_bytes_ > map_bytes_) {
+        env_.set_map_size(recorded_map_bytes_);
+        map_bytes_ = recorded_map_bytes_;
+    }
+}
 
 lmdb::Dbi SpillStore::open_db(const std::string& name) { return open_named(env_, name); }
 
@@ -42,13 +49,14 @@ void SpillStore::set_counter(lmdb::Txn& txn, std::string_view name, std::uint64_
 bool SpillStore::map_full(const lmdb::LmdbError& error) noexcept { return error.code() == MDB_MAP_FULL; }
 
 void SpillStore::grow() {
-    const std::size_t current = env_.map_size();
+    const std::size_t current = map_bytes_;
     if (current >= config_.max_map_bytes) {
         throw lmdb::LmdbError(MDB_MAP_FULL, "spill map reached max_map_bytes at " + config_.path.string());
     }
     // Every transaction of this process runs under the owner's lock, and the failed one was aborted, so no
     // transaction is open here as mdb_env_set_mapsize requires.
     env_.set_map_size(std::min(current * 2, config_.max_map_bytes));
+    map_bytes_ = env_.map_size();
     ++grows_;
 }
 

@@ -32,7 +32,9 @@ public:
             try {
                 lmdb::Txn txn(env_, lmdb::TxnMode::read_write);
                 body(txn);
+                if (map_bytes_ != recorded_map_bytes_) set_counter(txn, map_counter, map_bytes_);
                 txn.commit();
+                recorded_map_bytes_ = map_bytes_;
                 return;
             } catch (const lmdb::LmdbError& error) {
                 if (!map_full(error)) throw;
@@ -44,18 +46,24 @@ public:
     [[nodiscard]] std::uint64_t counter(const lmdb::Txn& txn, std::string_view name) const;
     void set_counter(lmdb::Txn& txn, std::string_view name, std::uint64_t value);
 
-    [[nodiscard]] std::size_t map_bytes() const { return env_.map_size(); }
+    [[nodiscard]] std::size_t map_bytes() const noexcept { return map_bytes_; }
     [[nodiscard]] std::uint64_t map_grows() const noexcept { return grows_; }
     // Forces buffered commits to disk, whatever the durability mode.
     void sync() { env_.sync(true); }
 
 private:
+    // LMDB reopens a file at its used size, not at the map size it had; remembering the grown size in "meta"
+    // spares the next process from growing all over again.
+    static constexpr std::string_view map_counter = "map_bytes";
+
     static bool map_full(const lmdb::LmdbError& error) noexcept;
     void grow();
 
     SpillConfig config_;
     lmdb::Env env_;
     lmdb::Dbi meta_;
+    std::size_t map_bytes_ = 0;
+    std::size_t recorded_map_bytes_ = 0;
     std::uint64_t grows_ = 0;
 };
 

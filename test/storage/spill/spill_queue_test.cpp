@@ -159,6 +159,23 @@ TEST_CASE("the map grows from a tiny initial size without failing a push", "[spi
     CHECK(leased == 10001);
 }
 
+TEST_CASE("a reopened queue keeps the grown map size although the config asks for less", "[spill][spill_queue]") {
+    test_support::TempDir dir;
+    auto config = config_in(dir);
+    config.initial_map_bytes = 32 * 1024;
+    std::uint64_t grown = 0;
+    {
+        SpillQueue queue(config);
+        push_texts(queue, {std::string(2 << 20, 'L')});
+        grown = queue.counts().map_bytes;
+    }
+    SpillQueue reopened(config);
+    CHECK(reopened.counts().map_bytes >= grown);
+    CHECK(reopened.counts().bytes == std::uint64_t{2} << 20);
+    push_texts(reopened, {"after"});
+    CHECK(reopened.counts().map_grows == 0);
+}
+
 TEST_CASE("growth stops at max_map_bytes with MDB_MAP_FULL and the queue stays usable", "[spill][spill_queue]") {
     test_support::TempDir dir;
     auto config = config_in(dir);
