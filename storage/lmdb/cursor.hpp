@@ -1,5 +1,6 @@
 // Cursor: walks one database inside one transaction, in key order (memcmp of the key bytes).
-// Thread-safety: that of its Txn. Returned views die with the transaction.
+// Thread-safety: that of its Txn. Returned views die with the transaction. A cursor of a read-write transaction
+// must be destroyed before that transaction commits or aborts (LMDB frees it with the transaction).
 #pragma once
 
 #include <memory>
