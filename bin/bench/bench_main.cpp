@@ -2,6 +2,7 @@
 #include "bin/bench/decode_bench.hpp"
 #include "bin/bench/lexicon_bench.hpp"
 #include "bin/bench/identity_bench.hpp"
+#include "bin/bench/spill_bench.hpp"
 #include "bin/command.hpp"
 
 #include <array>
@@ -14,6 +15,8 @@ constexpr std::array benches{
                  bin::bench::identity},
     bin::Command{"lexicon", "record validations/s on one core (post, image post, like) [iterations]",
                  bin::bench::run_lexicon_bench},
+    bin::Command{"spill", "push+lease+ack items/s through the LMDB spill queue, per durability mode",
+                 bench::run_spill},
 };
 }  // namespace
 
