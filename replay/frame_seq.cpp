@@ -27,7 +27,9 @@ public:
         const std::size_t width = std::size_t{1} << (head.argument - 24);
         if (data_.size() - pos_ < width) return std::nullopt;
         head.argument = 0;
-        for (std::size_t i = 0; i < width; ++i) head.argument = (head.argument << 8) | std::to_integer<std::uint8_t>(data_[pos_++]);
+        for (std::size_t i = 0; i < width; ++i) {
+            head.argument = (head.argument << 8) | std::to_integer<std::uint8_t>(data_[pos_++]);
+        }
         return head;
     }
 

@@ -1,6 +1,5 @@
 #include "replay/replay_server.hpp"
 
-#include <charconv>
 #include <chrono>
 #include <thread>
 #include <type_traits>
@@ -8,6 +7,7 @@
 #include <fmt/format.h>
 #include <libwebsockets.h>
 
+#include "replay/request.hpp"
 #include "stages/socket_read/lws_context.hpp"
 
 namespace replay {
@@ -30,7 +30,8 @@ struct Wake {
 };
 static_assert(std::is_standard_layout_v<Wake>);
 
-// One connection: a subscription (plan set) or an HTTP response (plan null).
+// One connection: a subscription (plan set) or an HTTP response (plan null). lws keeps a pointer
+// to it in the connection's user slot; created on ESTABLISHED / HTTP, deleted on CLOSED / CLOSED_HTTP.
 struct Session {
     Wake wake;
     const ReplayPlan* plan = nullptr;
@@ -68,38 +69,6 @@ std::vector<std::byte> future_cursor_frame() {
     return out;
 }
 
-std::string header(lws* wsi, lws_token_indexes token) {
-    const int length = lws_hdr_total_length(wsi, token);
-    if (length <= 0) return {};
-    std::string value(static_cast<std::size_t>(length) + 1, '\0');
-    if (lws_hdr_copy(wsi, value.data(), length + 1, token) < 0) return {};
-    value.resize(static_cast<std::size_t>(length));
-    return value;
-}
-
-std::vector<std::pair<std::string, std::string>> query_args(lws* wsi) {
-    std::vector<std::pair<std::string, std::string>> args;
-    char buffer[1024];
-    for (int i = 0; lws_hdr_copy_fragment(wsi, buffer, sizeof(buffer), WSI_TOKEN_HTTP_URI_ARGS, i) > 0; ++i) {
-        const std::string_view arg(buffer);
-        const auto eq = arg.find('=');
-        args.emplace_back(arg.substr(0, eq), eq == std::string_view::npos ? "" : arg.substr(eq + 1));
-    }
-    return args;
-}
-
-// nullopt for no cursor; a negative or non-numeric cursor is refused by the caller.
-common::Result<std::optional<std::int64_t>> cursor_arg(const HttpRequest& request) {
-    const auto text = request.param("cursor");
-    if (!text) return std::optional<std::int64_t>{};
-    std::int64_t value = 0;
-    const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (text->empty() || ec != std::errc{} || ptr != text->data() + text->size() || value < 0) {
-        return common::fail(fmt::format("bad cursor '{}'", *text));
-    }
-    return std::optional<std::int64_t>{value};
-}
-
 }  // namespace
 
 class ReplayServer::Impl {
@@ -135,6 +104,8 @@ public:
 
 private:
     const ReplayPlan* plan_for(std::string_view path) const;
+    // With a rate, whether this session's next frame is due; if not, arms its wake-up timer.
+    bool slot_open(Session& session);
 };
 
 common::Result<void> ReplayServer::Impl::start() {
@@ -167,12 +138,12 @@ const ReplayPlan* ReplayServer::Impl::plan_for(std::string_view path) const {
 }
 
 int ReplayServer::Impl::on_filter(lws* wsi) {
-    const HttpRequest request{header(wsi, WSI_TOKEN_GET_URI), query_args(wsi)};
+    const HttpRequest request = read_request(wsi);
     if (plan_for(request.path) == nullptr) {
         log_->info("refusing a subscription to {}", request.path);
         return 1;
     }
-    if (auto cursor = cursor_arg(request); !cursor) {
+    if (auto cursor = cursor_param(request); !cursor) {
         log_->info("refusing a subscription: {}", cursor.error().message);
         return 1;
     }
@@ -180,12 +151,12 @@ int ReplayServer::Impl::on_filter(lws* wsi) {
 }
 
 int ReplayServer::Impl::on_established(lws* wsi, Session*& session) {
-    const HttpRequest request{header(wsi, WSI_TOKEN_GET_URI), query_args(wsi)};
+    const HttpRequest request = read_request(wsi);
     session = new Session;
     session->wake.wsi = wsi;
     session->plan = plan_for(request.path);
     if (session->plan == nullptr) return -1;
-    session->cursor = cursor_arg(request).value_or(std::nullopt);
+    session->cursor = cursor_param(request).value_or(std::nullopt);
     session->future = session->plan->is_future(session->cursor);
     session->next = session->plan->start_index(session->cursor);
     session->started = Clock::now();
@@ -194,6 +165,18 @@ int ReplayServer::Impl::on_established(lws* wsi, Session*& session) {
                session->cursor ? fmt::format("{}", *session->cursor) : std::string("(none)"));
     lws_callback_on_writable(wsi);
     return 0;
+}
+
+bool ReplayServer::Impl::slot_open(Session& session) {
+    if (!config_.rate) return true;
+    const auto due = session.started + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(session.sent / *config_.rate));
+    const auto now = Clock::now();
+    if (now >= due) return true;
+    auto fire = [](lws_sorted_usec_list_t* sul) { lws_callback_on_writable(reinterpret_cast<Wake*>(sul)->wsi); };
+    lws_sul_schedule(context_->get(), 0, &session.wake.sul, fire,
+                     std::chrono::duration_cast<std::chrono::microseconds>(due - now).count());
+    return false;
 }
 
 int ReplayServer::Impl::on_ws_writable(lws* wsi, Session& session) {
@@ -206,17 +189,7 @@ int ReplayServer::Impl::on_ws_writable(lws* wsi, Session& session) {
         ++session.next;
     }
     if (!session.future && session.next >= plan.size()) return 0;   // caught up: hold the connection open
-    if (config_.rate) {
-        const auto due = session.started + std::chrono::duration_cast<Clock::duration>(
-                                               std::chrono::duration<double>(session.sent / *config_.rate));
-        const auto now = Clock::now();
-        if (now < due) {
-            auto fire = [](lws_sorted_usec_list_t* sul) { lws_callback_on_writable(reinterpret_cast<Wake*>(sul)->wsi); };
-            lws_sul_schedule(context_->get(), 0, &session.wake.sul, fire,
-                             std::chrono::duration_cast<std::chrono::microseconds>(due - now).count());
-            return 0;
-        }
-    }
+    if (!slot_open(session)) return 0;
     session.buffer.assign(LWS_PRE, std::byte{0});
     if (session.future) {
         const auto frame = future_cursor_frame();
@@ -236,7 +209,7 @@ int ReplayServer::Impl::on_ws_writable(lws* wsi, Session& session) {
 
 int ReplayServer::Impl::on_http(lws* wsi, Session*& session, const char* path) {
     delete std::exchange(session, new Session);
-    const HttpRequest request{path, query_args(wsi)};
+    const HttpRequest request = read_request(wsi, path);
     HttpResponse response{404, "application/json",
                           fmt::format(R"({{"error":"NotFound","message":"no route for {}"}})", request.path)};
     for (const auto& route : routes_) {

@@ -20,7 +20,8 @@ std::vector<CapturedFrame> synthetic(std::initializer_list<int> seqs) {
     std::vector<std::byte> data;
     for (const int seq : seqs) {
         std::vector<std::byte> frame;
-        for (int b : std::initializer_list<int>{0xa1, 0x62, 'o', 'p', 0x01, 0xa1, 0x63, 's', 'e', 'q', 0x18}) frame.push_back(std::byte(b));
+        const std::initializer_list<int> head{0xa1, 0x62, 'o', 'p', 0x01, 0xa1, 0x63, 's', 'e', 'q', 0x18};
+        for (const int b : head) frame.push_back(std::byte(b));
         frame.push_back(std::byte(seq));
         if (seq == 0) frame[5] = std::byte{0x80};
         for (int i = 0; i < 4; ++i) data.push_back(std::byte((frame.size() >> (8 * i)) & 0xff));
