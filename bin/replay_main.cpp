@@ -25,6 +25,8 @@ constexpr std::string_view usage = R"(usage: wintermute-replay [options]
   --rate N            events per second per connection (default: full speed)
   --repeat K          serve each capture K times, seq rewritten to keep increasing (default 1)
   --seq-offset N      add N to every seq (default 0)
+  --tls-cert FILE     serve wss/https with this PEM certificate (needs --tls-key)
+  --tls-key FILE      its PEM private key
   --log-level LEVEL   trace, debug, info (default), warn, error, off
 Captures are [u32 little-endian length][frame] records. Without ?cursor= a subscriber gets the
 whole capture (they were recorded from cursor=0); with one, the frames whose seq is greater.
@@ -50,6 +52,8 @@ bool apply(Options& options, std::string_view name, std::string_view value) {
     if (name == "--repos") options.repos = std::string(value);
     else if (name == "--labels") options.labels = std::string(value);
     else if (name == "--address") options.server.address = std::string(value);
+    else if (name == "--tls-cert") options.server.tls_cert_file = std::string(value);
+    else if (name == "--tls-key") options.server.tls_key_file = std::string(value);
     else if (name == "--port") return parse_number(value, options.server.port);
     else if (name == "--repeat") return parse_number(value, options.repeat) && options.repeat > 0;
     else if (name == "--seq-offset") return parse_number(value, options.seq_offset);

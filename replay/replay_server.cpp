@@ -116,6 +116,11 @@ common::Result<void> ReplayServer::Impl::start() {
     info.iface = config_.address.c_str();
     info.protocols = protocols;
     info.fd_limit_per_thread = 1024;
+    if (!config_.tls_cert_file.empty()) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = config_.tls_cert_file.c_str();
+        info.ssl_private_key_filepath = config_.tls_key_file.c_str();
+    }
     auto context = stages::socket_read::LwsContext::create(info);
     if (!context) return tl::unexpected(context.error());
     context_.emplace(std::move(*context));
@@ -259,6 +264,13 @@ namespace {
 int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
     auto* impl = static_cast<ReplayServer::Impl*>(lws_context_user(lws_get_context(wsi)));
     auto** slot = static_cast<Session**>(user);
+    // A connection that failed before lws allocated its user slot (a TLS handshake refused by the
+    // client, say) still gets its close callbacks, with user == nullptr.
+    Session* none = nullptr;
+    if (slot == nullptr) {
+        if (reason == LWS_CALLBACK_ESTABLISHED || reason == LWS_CALLBACK_HTTP) return -1;
+        slot = &none;
+    }
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: return impl->on_filter(wsi);
     case LWS_CALLBACK_ESTABLISHED: return impl->on_established(wsi, *slot);

@@ -24,6 +24,8 @@ struct ReplayServerConfig {
     std::string address = "127.0.0.1";
     std::uint16_t port = 0;               // 0: the kernel picks a free port; see port()
     std::optional<double> rate;           // events per second per connection; nullopt = full speed
+    std::string tls_cert_file;            // PEM; with tls_key_file, serve wss/https instead of ws/http
+    std::string tls_key_file;
 };
 
 struct ReplayStreams {

@@ -56,7 +56,12 @@ struct Client {
 
     void start(std::uint16_t port, stages::socket_read::Stream stream = stages::socket_read::Stream::repos,
                const stages::socket_read::SocketReadConfig& config = fast_config()) {
-        auto endpoint = stages::socket_read::parse_relay_endpoint(fmt::format("ws://127.0.0.1:{}", port));
+        start(fmt::format("ws://127.0.0.1:{}", port), stream, config);
+    }
+
+    void start(const std::string& entry, stages::socket_read::Stream stream,
+               const stages::socket_read::SocketReadConfig& config) {
+        auto endpoint = stages::socket_read::parse_relay_endpoint(entry);
         REQUIRE(endpoint.has_value());
         auto source = cursor_source ? cursor_source : [this]() -> std::optional<std::int64_t> {
             const auto value = cursor.load();

@@ -68,7 +68,7 @@ TEST_CASE("a blocking sink loses nothing and stalls the relay through TCP", "[so
     Client client;
     client.collector.hold(true);
     auto config = test_support::fast_config();
-    config.idle_timeout = 300ms;   // shorter than the hold: blocked time must not count as silence
+    config.idle_timeout = 500ms;   // shorter than the hold: blocked time must not count as silence
     client.start(server->port(), Stream::repos, config);
     REQUIRE(eventually([&] { return client.collector.offered() == 1; }));
     std::this_thread::sleep_for(1s);
@@ -214,4 +214,27 @@ TEST_CASE("a rate-limited relay paces its frames", "[socket_read][socket_reader]
     const auto elapsed = std::chrono::steady_clock::now() - start;
     CHECK(elapsed >= 450ms);   // 149 gaps of 1/300 s
     CHECK(client.collector.frames() == bytes_of(relay));
+}
+
+TEST_CASE("over wss the reader verifies the relay against its CA file", "[socket_read][socket_reader]") {
+    const auto relay = capture(jetstream);
+    const std::string tls = std::string(std::getenv("WINTERMUTE_TEST_DATA")) + "/tls/";
+    replay::ReplayServerConfig secure;
+    secure.tls_cert_file = tls + "cert.pem";
+    secure.tls_key_file = tls + "key.pem";
+    auto server = serve({replay::ReplayPlan(relay), std::nullopt}, secure);
+    const auto endpoint = fmt::format("wss://localhost:{}", server->port());
+
+    Client trusting;
+    auto config = test_support::fast_config();
+    config.ca_file = tls + "cert.pem";
+    trusting.start(endpoint, Stream::repos, config);
+    REQUIRE(eventually([&] { return trusting.collector.size() == relay.size(); }));
+    CHECK(trusting.collector.frames() == bytes_of(relay));
+
+    Client doubting;   // the system store does not know this self-signed certificate
+    doubting.start(endpoint, Stream::repos, test_support::fast_config());
+    REQUIRE(eventually([&] { return doubting.metrics.reconnect_attempts >= 2; }));
+    CHECK(doubting.metrics.connects == 0);
+    CHECK(doubting.collector.size() == 0);
 }
