@@ -1,0 +1,302 @@
+#include "replay/replay_server.hpp"
+
+#include <chrono>
+#include <thread>
+#include <type_traits>
+
+#include <fmt/format.h>
+#include <libwebsockets.h>
+
+#include "replay/request.hpp"
+#include "stages/socket_read/lws_context.hpp"
+
+namespace replay {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t http_chunk = 16 * 1024;
+
+int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
+
+const lws_protocols protocols[] = {
+    {"wintermute-replay", callback, sizeof(void*), 16 * 1024, 0, nullptr, 0},
+    {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+};
+
+// The rate timer: the sul must be first, the lws callback casts its address back.
+struct Wake {
+    lws_sorted_usec_list_t sul{};
+    lws* wsi = nullptr;
+};
+static_assert(std::is_standard_layout_v<Wake>);
+
+// One connection: a subscription (plan set) or an HTTP response (plan null). lws keeps a pointer
+// to it in the connection's user slot; created on ESTABLISHED / HTTP, deleted on CLOSED / CLOSED_HTTP.
+struct Session {
+    Wake wake;
+    const ReplayPlan* plan = nullptr;
+    std::optional<std::int64_t> cursor;
+    std::size_t next = 0;
+    std::uint64_t sent = 0;
+    Clock::time_point started;
+    bool future = false;
+    bool error_sent = false;
+    std::vector<std::byte> buffer;
+    std::string body;
+    std::size_t body_sent = 0;
+};
+
+void append_text(std::vector<std::byte>& out, std::string_view text) {
+    if (text.size() < 24) {
+        out.push_back(static_cast<std::byte>(0x60 | text.size()));
+    } else {
+        out.push_back(std::byte{0x78});
+        out.push_back(static_cast<std::byte>(text.size()));
+    }
+    for (const char c : text) out.push_back(static_cast<std::byte>(c));
+}
+
+// {"op": -1} {"error": "FutureCursor", "message": …}: what a relay sends before closing.
+std::vector<std::byte> future_cursor_frame() {
+    std::vector<std::byte> out{std::byte{0xa1}};
+    append_text(out, "op");
+    out.push_back(std::byte{0x20});
+    out.push_back(std::byte{0xa2});
+    append_text(out, "error");
+    append_text(out, "FutureCursor");
+    append_text(out, "message");
+    append_text(out, "Cursor in the future.");
+    return out;
+}
+
+}  // namespace
+
+class ReplayServer::Impl {
+public:
+    Impl(const ReplayServerConfig& config, ReplayStreams streams, std::vector<HttpRoute> routes,
+         std::shared_ptr<spdlog::logger> log)
+        : config_(config), streams_(std::move(streams)), routes_(std::move(routes)), log_(std::move(log)) {}
+
+    common::Result<void> start();
+    ~Impl() {
+        if (thread_.joinable()) {
+            thread_.request_stop();
+            thread_.join();
+        }
+    }
+
+    int on_filter(lws* wsi);
+    int on_established(lws* wsi, Session*& session);
+    int on_ws_writable(lws* wsi, Session& session);
+    int on_http(lws* wsi, Session*& session, const char* path);
+    int on_http_writable(lws* wsi, Session& session);
+    void on_closed(Session*& session, bool subscription);
+
+    ReplayServerConfig config_;
+    ReplayStreams streams_;
+    std::vector<HttpRoute> routes_;
+    std::shared_ptr<spdlog::logger> log_;
+    std::uint16_t port_ = 0;
+    std::atomic<std::uint64_t> subscribers_{0};
+    std::atomic<std::uint64_t> frames_sent_{0};
+    std::optional<stages::socket_read::LwsContext> context_;
+    std::jthread thread_;
+
+private:
+    const ReplayPlan* plan_for(std::string_view path) const;
+    // With a rate, whether this session's next frame is due; if not, arms its wake-up timer.
+    bool slot_open(Session& session);
+};
+
+common::Result<void> ReplayServer::Impl::start() {
+    lws_context_creation_info info{};
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.user = this;
+    info.port = config_.port;
+    info.iface = config_.address.c_str();
+    info.protocols = protocols;
+    info.fd_limit_per_thread = 1024;
+    if (!config_.tls_cert_file.empty()) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = config_.tls_cert_file.c_str();
+        info.ssl_private_key_filepath = config_.tls_key_file.c_str();
+    }
+    auto context = stages::socket_read::LwsContext::create(info);
+    if (!context) return tl::unexpected(context.error());
+    context_.emplace(std::move(*context));
+    lws_vhost* vhost = lws_create_vhost(context_->get(), &info);
+    if (vhost == nullptr) return common::fail(fmt::format("cannot listen on {}:{}", config_.address, config_.port));
+    port_ = static_cast<std::uint16_t>(lws_get_vhost_listen_port(vhost));
+    thread_ = std::jthread([this](std::stop_token stop) {
+        std::stop_callback wake(stop, [this] { lws_cancel_service(context_->get()); });
+        while (!stop.stop_requested()) {
+            if (lws_service(context_->get(), 0) < 0) break;
+        }
+    });
+    return {};
+}
+
+const ReplayPlan* ReplayServer::Impl::plan_for(std::string_view path) const {
+    if (path == "/xrpc/com.atproto.sync.subscribeRepos" && streams_.repos) return &*streams_.repos;
+    if (path == "/xrpc/com.atproto.label.subscribeLabels" && streams_.labels) return &*streams_.labels;
+    return nullptr;
+}
+
+int ReplayServer::Impl::on_filter(lws* wsi) {
+    const HttpRequest request = read_request(wsi);
+    if (plan_for(request.path) == nullptr) {
+        log_->info("refusing a subscription to {}", request.path);
+        return 1;
+    }
+    if (auto cursor = cursor_param(request); !cursor) {
+        log_->info("refusing a subscription: {}", cursor.error().message);
+        return 1;
+    }
+    return 0;
+}
+
+int ReplayServer::Impl::on_established(lws* wsi, Session*& session) {
+    const HttpRequest request = read_request(wsi);
+    session = new Session;
+    session->wake.wsi = wsi;
+    session->plan = plan_for(request.path);
+    if (session->plan == nullptr) return -1;
+    session->cursor = cursor_param(request).value_or(std::nullopt);
+    session->future = session->plan->is_future(session->cursor);
+    session->next = session->plan->start_index(session->cursor);
+    session->started = Clock::now();
+    ++subscribers_;
+    log_->info("subscriber on {} from cursor {}", request.path,
+               session->cursor ? fmt::format("{}", *session->cursor) : std::string("(none)"));
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+bool ReplayServer::Impl::slot_open(Session& session) {
+    if (!config_.rate) return true;
+    const auto due = session.started + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(session.sent / *config_.rate));
+    const auto now = Clock::now();
+    if (now >= due) return true;
+    auto fire = [](lws_sorted_usec_list_t* sul) { lws_callback_on_writable(reinterpret_cast<Wake*>(sul)->wsi); };
+    lws_sul_schedule(context_->get(), 0, &session.wake.sul, fire,
+                     std::chrono::duration_cast<std::chrono::microseconds>(due - now).count());
+    return false;
+}
+
+int ReplayServer::Impl::on_ws_writable(lws* wsi, Session& session) {
+    if (session.error_sent) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, nullptr, 0);
+        return -1;
+    }
+    const auto& plan = *session.plan;
+    while (!session.future && session.next < plan.size() && !plan.serves(session.next, session.cursor)) {
+        ++session.next;
+    }
+    if (!session.future && session.next >= plan.size()) return 0;   // caught up: hold the connection open
+    if (!slot_open(session)) return 0;
+    session.buffer.assign(LWS_PRE, std::byte{0});
+    if (session.future) {
+        const auto frame = future_cursor_frame();
+        session.buffer.insert(session.buffer.end(), frame.begin(), frame.end());
+        session.error_sent = true;
+    } else {
+        plan.append_frame(session.next++, session.buffer);
+    }
+    const std::size_t length = session.buffer.size() - LWS_PRE;
+    auto* payload = reinterpret_cast<unsigned char*>(session.buffer.data()) + LWS_PRE;
+    if (lws_write(wsi, payload, length, LWS_WRITE_BINARY) < static_cast<int>(length)) return -1;
+    ++session.sent;
+    ++frames_sent_;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+int ReplayServer::Impl::on_http(lws* wsi, Session*& session, const char* path) {
+    delete std::exchange(session, new Session);
+    const HttpRequest request = read_request(wsi, path);
+    HttpResponse response{404, "application/json",
+                          fmt::format(R"({{"error":"NotFound","message":"no route for {}"}})", request.path)};
+    for (const auto& route : routes_) {
+        if (route.path == request.path) response = route.handler(request);
+    }
+    session->body = std::move(response.body);
+    unsigned char buffer[LWS_PRE + 1024];
+    unsigned char* start = buffer + LWS_PRE;
+    unsigned char* p = start;
+    unsigned char* end = buffer + sizeof(buffer) - 1;
+    if (lws_add_http_common_headers(wsi, response.status, response.content_type.c_str(), session->body.size(), &p,
+                                    end) != 0 ||
+        lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
+        return 1;
+    }
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+int ReplayServer::Impl::on_http_writable(lws* wsi, Session& session) {
+    const std::size_t length = std::min(http_chunk, session.body.size() - session.body_sent);
+    const bool last = session.body_sent + length == session.body.size();
+    session.buffer.assign(LWS_PRE, std::byte{0});
+    const auto* from = reinterpret_cast<const std::byte*>(session.body.data()) + session.body_sent;
+    session.buffer.insert(session.buffer.end(), from, from + length);
+    auto* payload = reinterpret_cast<unsigned char*>(session.buffer.data()) + LWS_PRE;
+    if (lws_write(wsi, payload, length, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < static_cast<int>(length)) {
+        return 1;
+    }
+    session.body_sent += length;
+    if (!last) {
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    return lws_http_transaction_completed(wsi) != 0 ? -1 : 0;
+}
+
+void ReplayServer::Impl::on_closed(Session*& session, bool subscription) {
+    if (session == nullptr) return;
+    lws_sul_cancel(&session->wake.sul);
+    if (subscription && session->plan != nullptr) --subscribers_;
+    delete std::exchange(session, nullptr);
+}
+
+namespace {
+
+int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+    auto* impl = static_cast<ReplayServer::Impl*>(lws_context_user(lws_get_context(wsi)));
+    auto** slot = static_cast<Session**>(user);
+    // A connection that failed before lws allocated its user slot (a TLS handshake refused by the
+    // client, say) still gets its close callbacks, with user == nullptr.
+    Session* none = nullptr;
+    if (slot == nullptr) {
+        if (reason == LWS_CALLBACK_ESTABLISHED || reason == LWS_CALLBACK_HTTP) return -1;
+        slot = &none;
+    }
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: return impl->on_filter(wsi);
+    case LWS_CALLBACK_ESTABLISHED: return impl->on_established(wsi, *slot);
+    case LWS_CALLBACK_SERVER_WRITEABLE: return *slot != nullptr ? impl->on_ws_writable(wsi, **slot) : 0;
+    case LWS_CALLBACK_CLOSED: impl->on_closed(*slot, true); return 0;
+    case LWS_CALLBACK_HTTP: return impl->on_http(wsi, *slot, static_cast<const char*>(in));
+    case LWS_CALLBACK_HTTP_WRITEABLE: return *slot != nullptr ? impl->on_http_writable(wsi, **slot) : 0;
+    case LWS_CALLBACK_CLOSED_HTTP: impl->on_closed(*slot, false); return 0;
+    default: return lws_callback_http_dummy(wsi, reason, user, in, len);
+    }
+}
+
+}  // namespace
+
+common::Result<std::unique_ptr<ReplayServer>> ReplayServer::start(const ReplayServerConfig& config,
+                                                                  ReplayStreams streams, std::vector<HttpRoute> routes,
+                                                                  std::shared_ptr<spdlog::logger> log) {
+    auto impl = std::make_unique<Impl>(config, std::move(streams), std::move(routes), std::move(log));
+    if (auto started = impl->start(); !started) return tl::unexpected(started.error());
+    return std::unique_ptr<ReplayServer>(new ReplayServer(std::move(impl)));
+}
+
+ReplayServer::ReplayServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ReplayServer::~ReplayServer() = default;
+std::uint16_t ReplayServer::port() const noexcept { return impl_->port_; }
+std::uint64_t ReplayServer::subscribers() const noexcept { return impl_->subscribers_; }
+std::uint64_t ReplayServer::frames_sent() const noexcept { return impl_->frames_sent_; }
+
+}  // namespace replay

@@ -1,0 +1,264 @@
+#include "stages/socket_read/socket_reader.hpp"
+
+#include <thread>
+#include <type_traits>
+
+#include <fmt/format.h>
+#include <libwebsockets.h>
+
+#include "stages/socket_read/backoff.hpp"
+#include "stages/socket_read/lws_context.hpp"
+#include "stages/socket_read/message_assembler.hpp"
+
+namespace stages::socket_read {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr const char* protocol_name = "wintermute-subscribe";
+
+int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
+
+const lws_protocols protocols[] = {
+    {protocol_name, callback, 0, 64 * 1024, 0, nullptr, 0},
+    {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+};
+
+lws_usec_t to_usec(Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
+}  // namespace
+
+class SocketReader::Impl {
+public:
+    Impl(RelayEndpoint endpoint, Stream stream, const SocketReadConfig& config, Callbacks callbacks,
+         SocketReadMetrics& metrics, std::shared_ptr<spdlog::logger> log)
+        : endpoint_(std::move(endpoint)), stream_(stream), config_(config), callbacks_(std::move(callbacks)),
+          metrics_(metrics), log_(std::move(log)), assembler_(config.max_frame_bytes),
+          backoff_(config.backoff_initial, config.backoff_max, std::random_device{}()) {}
+
+    common::Result<void> start() {
+        lws_context_creation_info info{};
+        info.port = CONTEXT_PORT_NO_LISTEN;
+        info.protocols = protocols;
+        info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.user = this;
+        info.fd_limit_per_thread = 64;
+        if (!config_.ca_file.empty()) info.client_ssl_ca_filepath = config_.ca_file.c_str();
+        auto context = LwsContext::create(info);
+        if (!context) return tl::unexpected(context.error());
+        context_.emplace(std::move(*context));
+        thread_ = std::jthread([this](std::stop_token stop) { run(std::move(stop)); });
+        return {};
+    }
+
+    void stop() {
+        if (thread_.joinable()) {
+            thread_.request_stop();
+            thread_.join();
+        }
+    }
+
+    ~Impl() { stop(); }
+
+    void on_established(lws* wsi);
+    bool on_receive(lws* wsi, const void* in, size_t len);
+    void on_down(lws* wsi, std::string_view why);
+
+private:
+    // The sul must be the first member: the lws callback gets its address back and casts.
+    struct Timer {
+        lws_sorted_usec_list_t sul{};
+        Impl* owner = nullptr;
+        void (Impl::*action)() = nullptr;
+    };
+    enum class State : std::uint8_t { idle, connecting, connected };
+
+    void run(std::stop_token stop);
+    void connect();
+    void check_idle();
+    void schedule(Timer& timer, Clock::duration delay);
+
+    RelayEndpoint endpoint_;
+    Stream stream_;
+    SocketReadConfig config_;
+    Callbacks callbacks_;
+    SocketReadMetrics& metrics_;
+    std::shared_ptr<spdlog::logger> log_;
+    MessageAssembler assembler_;
+    Backoff backoff_;
+
+    std::stop_token stop_;
+    bool stopping_ = false;
+    State state_ = State::idle;
+    bool attempted_ = false;
+    lws* wsi_ = nullptr;
+    std::string path_;
+    std::string host_header_;
+    Clock::time_point established_at_;
+    Clock::time_point last_data_;
+    Timer connect_timer_{{}, this, &Impl::connect};
+    Timer idle_timer_{{}, this, &Impl::check_idle};
+
+    // Declared last: the context is destroyed after the thread that services it has ended.
+    std::optional<LwsContext> context_;
+    std::jthread thread_;
+};
+
+void SocketReader::Impl::run(std::stop_token stop) {
+    stop_ = stop;
+    std::stop_callback wake(stop, [this] { lws_cancel_service(context_->get()); });
+    connect();
+    while (!stop.stop_requested()) {
+        if (lws_service(context_->get(), 0) < 0) break;
+    }
+    stopping_ = true;
+    lws_sul_cancel(&connect_timer_.sul);
+    lws_sul_cancel(&idle_timer_.sul);
+    metrics_.connected = false;
+}
+
+void SocketReader::Impl::schedule(Timer& timer, Clock::duration delay) {
+    static_assert(std::is_standard_layout_v<Timer>);
+    auto fire = [](lws_sorted_usec_list_t* sul) {
+        auto* t = reinterpret_cast<Timer*>(sul);
+        (t->owner->*(t->action))();
+    };
+    lws_sul_schedule(context_->get(), 0, &timer.sul, fire, to_usec(delay));
+}
+
+void SocketReader::Impl::connect() {
+    if (stop_.stop_requested() || state_ != State::idle) return;
+    if (attempted_) ++metrics_.reconnect_attempts;
+    attempted_ = true;
+    const std::optional<std::int64_t> cursor = callbacks_.cursor ? callbacks_.cursor() : std::nullopt;
+    path_ = std::string(subscribe_path(stream_));
+    if (cursor) path_ += fmt::format("?cursor={}", *cursor);
+    host_header_ = endpoint_.host_header();
+    log_->info("connecting to {}://{}{}", endpoint_.tls ? "wss" : "ws", host_header_, path_);
+
+    lws_client_connect_info info{};
+    info.context = context_->get();
+    info.address = endpoint_.host.c_str();
+    info.port = endpoint_.port;
+    info.ssl_connection = endpoint_.tls ? LCCSCF_USE_SSL : 0;
+    info.path = path_.c_str();
+    info.host = host_header_.c_str();
+    info.origin = host_header_.c_str();
+    info.local_protocol_name = protocol_name;
+    info.pwsi = &wsi_;
+    state_ = State::connecting;
+    last_data_ = Clock::now();
+    schedule(idle_timer_, config_.idle_timeout);
+    if (lws_client_connect_via_info(&info) == nullptr && state_ == State::connecting) {
+        on_down(nullptr, "connect failed");
+    }
+}
+
+void SocketReader::Impl::check_idle() {
+    if (state_ == State::idle) return;
+    const auto silent = Clock::now() - last_data_;
+    if (silent < config_.idle_timeout) {
+        schedule(idle_timer_, config_.idle_timeout - silent);
+        return;
+    }
+    ++metrics_.idle_timeouts;
+    log_->warn("{}: no data for {} ms, closing a dead connection", endpoint_.authority,
+               std::chrono::duration_cast<std::chrono::milliseconds>(silent).count());
+    if (wsi_ != nullptr) lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    else on_down(nullptr, "idle");
+}
+
+void SocketReader::Impl::on_established(lws* wsi) {
+    wsi_ = wsi;
+    state_ = State::connected;
+    established_at_ = last_data_ = Clock::now();
+    ++metrics_.connects;
+    metrics_.connected = true;
+    log_->info("connected to {}", endpoint_.authority);
+}
+
+bool SocketReader::Impl::on_receive(lws* wsi, const void* in, size_t len) {
+    last_data_ = Clock::now();
+    const std::span chunk(static_cast<const std::byte*>(in), len);
+    const auto status = assembler_.add(chunk, lws_is_final_fragment(wsi) != 0, lws_remaining_packet_payload(wsi));
+    if (status == MessageAssembler::Status::refused) {
+        ++metrics_.oversize_frames;
+        log_->warn("{}: refusing a message over {} bytes", endpoint_.authority, config_.max_frame_bytes);
+    }
+    if (status != MessageAssembler::Status::complete) return true;
+    RawFrame frame;
+    frame.host = endpoint_.authority;
+    frame.stream = stream_;
+    frame.bytes = assembler_.take();
+    frame.received = last_data_;
+    ++metrics_.frames;
+    metrics_.bytes += frame.bytes.size();
+    callbacks_.sink(std::move(frame), stop_);
+    // Time spent blocked in the sink is our own backpressure, not the relay's silence.
+    last_data_ = Clock::now();
+    return !stop_.stop_requested();
+}
+
+void SocketReader::Impl::on_down(lws* wsi, std::string_view why) {
+    if (state_ == State::idle || (wsi != nullptr && wsi_ != nullptr && wsi != wsi_)) return;
+    const bool was_connected = state_ == State::connected;
+    state_ = State::idle;
+    wsi_ = nullptr;
+    assembler_.reset();
+    if (stopping_) return;
+    lws_sul_cancel(&idle_timer_.sul);
+    if (was_connected) {
+        ++metrics_.disconnects;
+        metrics_.connected = false;
+        if (Clock::now() - established_at_ >= config_.healthy_after) backoff_.reset();
+    }
+    if (stop_.stop_requested()) return;
+    const auto delay = backoff_.next();
+    log_->info("{}: {}; reconnecting in {} ms", endpoint_.authority, why, delay.count());
+    schedule(connect_timer_, delay);
+}
+
+namespace {
+
+int callback(lws* wsi, lws_callback_reasons reason, void*, void* in, size_t len) {
+    auto* impl = static_cast<SocketReader::Impl*>(lws_context_user(lws_get_context(wsi)));
+    switch (reason) {
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        impl->on_established(wsi);
+        return 0;
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+        return impl->on_receive(wsi, in, len) ? 0 : -1;
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        impl->on_down(wsi, in != nullptr ? static_cast<const char*>(in) : "connection error");
+        return 0;
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        impl->on_down(wsi, "connection closed");
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        impl->on_down(wsi, "connection gone");
+        return 0;
+    default:
+        return lws_callback_http_dummy(wsi, reason, nullptr, in, len);
+    }
+}
+
+}  // namespace
+
+common::Result<std::unique_ptr<SocketReader>> SocketReader::start(RelayEndpoint endpoint, Stream stream,
+                                                                  const SocketReadConfig& config,
+                                                                  Callbacks callbacks, SocketReadMetrics& metrics,
+                                                                  std::shared_ptr<spdlog::logger> log) {
+    auto impl = std::make_unique<Impl>(std::move(endpoint), stream, config, std::move(callbacks), metrics,
+                                       std::move(log));
+    if (auto started = impl->start(); !started) return tl::unexpected(started.error());
+    return std::unique_ptr<SocketReader>(new SocketReader(std::move(impl)));
+}
+
+SocketReader::SocketReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SocketReader::~SocketReader() = default;
+
+void SocketReader::stop() { impl_->stop(); }
+
+}  // namespace stages::socket_read

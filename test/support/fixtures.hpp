@@ -1,0 +1,29 @@
+// Test helpers: paths into ../shared (WINTERMUTE_SHARED), waiting for a condition with a deadline.
+#pragma once
+
+#include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace test_support {
+
+inline std::string shared_path(const std::string& relative) {
+    const char* root = std::getenv("WINTERMUTE_SHARED");
+    if (root == nullptr) throw std::runtime_error("WINTERMUTE_SHARED is not set (run through meson test)");
+    return std::string(root) + "/" + relative;
+}
+
+// Polls `done` every 5 ms until it holds or `timeout` passes; returns its last value.
+template <class Predicate>
+bool eventually(Predicate done, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
+}  // namespace test_support
