@@ -64,4 +64,6 @@ Result Connection::exec_params(std::string_view sql, std::initializer_list<std::
     return checked(conn_.get(), raw, context, sql);
 }
 
+void Connection::exec_quietly(const char* sql) noexcept { PQclear(PQexec(conn_.get(), sql)); }
+
 }  // namespace storage::pg

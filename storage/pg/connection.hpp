@@ -30,6 +30,12 @@ public:
     Result exec_params(std::string_view sql, std::initializer_list<std::optional<std::string>> params,
                        std::string_view context = {});
 
+    // Runs `sql` and discards the outcome: for ROLLBACK and unlock on error paths, where the
+    // connection may already be gone.
+    void exec_quietly(const char* sql) noexcept;
+    // False once the server connection is lost.
+    [[nodiscard]] bool ok() const noexcept { return PQstatus(conn_.get()) == CONNECTION_OK; }
+
     [[nodiscard]] PGconn* get() const noexcept { return conn_.get(); }
 
 private:

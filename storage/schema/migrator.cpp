@@ -30,7 +30,7 @@ public:
     ~MigrationLock() {
         // Best effort: if the connection died the server released the lock with the session.
         const auto sql = fmt::format("SELECT pg_advisory_unlock({})", lock_key);
-        PQclear(PQexec(conn_.get(), sql.c_str()));
+        conn_.exec_quietly(sql.c_str());
     }
     MigrationLock(const MigrationLock&) = delete;
     MigrationLock& operator=(const MigrationLock&) = delete;
@@ -47,7 +47,7 @@ void in_transaction(pg::Connection& conn, std::string_view what, Body body) {
         body();
         conn.exec("COMMIT", what);
     } catch (const pg::PgError&) {
-        PQclear(PQexec(conn.get(), "ROLLBACK"));
+        conn.exec_quietly("ROLLBACK");
         throw;
     }
 }

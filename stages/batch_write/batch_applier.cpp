@@ -1,0 +1,88 @@
+#include "stages/batch_write/batch_applier.hpp"
+
+#include <charconv>
+
+#include "storage/pg/copy_in.hpp"
+
+namespace stages::batch_write {
+
+namespace {
+
+void optional_text(storage::pg::CopyIn& copy, const std::string& value) {
+    if (value.empty()) copy.null();
+    else copy.text(value);
+}
+
+void optional_text(storage::pg::CopyIn& copy, const std::optional<std::string>& value) {
+    if (value) copy.text(*value);
+    else copy.null();
+}
+
+std::int64_t to_int(const storage::pg::Result& r, int column) {
+    std::int64_t value = 0;
+    const std::string_view text = r.value(0, column);
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+}
+
+}  // namespace
+
+BatchApplier::BatchApplier(storage::pg::Connection& conn) : conn_(conn) {
+    conn_.exec("SET search_path TO bsky, public", "preparing the writer session");
+    conn_.exec("SELECT wintermute.prepare_session()", "preparing the writer session");
+}
+
+std::uint64_t BatchApplier::stage(std::span<const classify::StagedOp> ops) {
+    storage::pg::CopyIn copy(conn_, "wm_op (ord, seq, kind, did, uri, cid, rev, t, json, created_at, extra)",
+                             storage::pg::CopyFormat::text);
+    std::uint64_t refused = 0;
+    std::int64_t ord = 0;
+    for (const auto& op : ops) {
+        copy.int8(ord++);
+        copy.int8(op.seq);
+        copy.text(classify::to_string(op.kind));
+        optional_text(copy, op.did);
+        optional_text(copy, op.uri);
+        optional_text(copy, op.cid);
+        optional_text(copy, op.rev);
+        optional_text(copy, op.time);
+        optional_text(copy, op.json);
+        optional_text(copy, op.created_at);
+        optional_text(copy, op.extra);
+        if (!copy.end_row()) ++refused;
+    }
+    copy.finish();
+    return refused;
+}
+
+BatchResult BatchApplier::apply(std::span<const classify::StagedOp> ops, std::span<const CursorUpdate> cursors) {
+    BatchResult result;
+    conn_.exec("BEGIN", "starting a batch");
+    try {
+        result.refused_rows = stage(ops);
+        auto r = conn_.exec("SELECT applied, stale, accounts_ignored FROM wintermute.apply_batch()",
+                            "applying a batch");
+        result.applied = to_int(r, 0);
+        result.stale = to_int(r, 1);
+        result.accounts_ignored = to_int(r, 2);
+        for (const auto& c : cursors) {
+            conn_.exec_params("INSERT INTO sub_state (service, cursor) VALUES ($1, $2) "
+                              "ON CONFLICT (service) DO UPDATE SET cursor = excluded.cursor",
+                              {c.service, std::to_string(c.cursor)}, "saving a cursor");
+        }
+        conn_.exec("COMMIT", "committing a batch");
+    } catch (...) {
+        // The connection may be gone; a failed ROLLBACK changes nothing then.
+        conn_.exec_quietly("ROLLBACK");
+        throw;
+    }
+    return result;
+}
+
+std::optional<std::int64_t> load_cursor(storage::pg::Connection& conn, const std::string& service) {
+    auto r = conn.exec_params("SELECT cursor FROM bsky.sub_state WHERE service = $1", {service}, "loading a cursor");
+    if (r.rows() == 0) return std::nullopt;
+    return to_int(r, 0);
+}
+
+}  // namespace stages::batch_write

@@ -1,0 +1,47 @@
+// BatchApplier: writes one batch of staged ops in one transaction: COPY into the session's
+// staging table wm_op, wintermute.apply_batch() (the indexer's rules, in order), the sources'
+// cursors in sub_state, COMMIT. A crash at any instant therefore neither loses nor repeats an
+// event: the rows and the cursor that covers them commit together.
+// Thread-safety: one instance per connection; not shared.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "stages/classify/staged_op.hpp"
+#include "storage/pg/connection.hpp"
+
+namespace stages::batch_write {
+
+struct CursorUpdate {
+    std::string service;  // firehose:{host}, labels:{host}
+    std::int64_t cursor;
+};
+
+struct BatchResult {
+    std::int64_t applied = 0;
+    std::int64_t stale = 0;             // commits skipped by the stale-rev guard
+    std::int64_t accounts_ignored = 0;  // #account events older than the last applied
+    std::uint64_t refused_rows = 0;     // rows COPY could not carry (logged by the caller)
+};
+
+class BatchApplier {
+public:
+    // Prepares the session: search_path and the temporary staging tables. Throws PgError.
+    explicit BatchApplier(storage::pg::Connection& conn);
+
+    // Throws PgError; the transaction is rolled back and the caller may retry the same batch.
+    BatchResult apply(std::span<const classify::StagedOp> ops, std::span<const CursorUpdate> cursors);
+
+private:
+    std::uint64_t stage(std::span<const classify::StagedOp> ops);
+
+    storage::pg::Connection& conn_;
+};
+
+// Reads a saved cursor; nullopt when the service has none. Throws PgError.
+[[nodiscard]] std::optional<std::int64_t> load_cursor(storage::pg::Connection& conn, const std::string& service);
+
+}  // namespace stages::batch_write

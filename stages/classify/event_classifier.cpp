@@ -1,0 +1,176 @@
+#include "stages/classify/event_classifier.hpp"
+
+#include <fmt/core.h>
+
+#include "atproto/car/block_index.hpp"
+#include "atproto/cbor/json.hpp"
+
+namespace stages::classify {
+
+namespace {
+
+std::string label_json(const atproto::frame::Label& l) {
+    using atproto::cbor::append_json_string;
+    std::string json = "{\"src\":";
+    append_json_string(json, l.src);
+    json += ",\"uri\":";
+    append_json_string(json, l.uri);
+    if (l.cid) {
+        json += ",\"cid\":";
+        append_json_string(json, *l.cid);
+    }
+    json += ",\"val\":";
+    append_json_string(json, l.val);
+    json += l.neg ? ",\"neg\":true" : ",\"neg\":false";
+    json += ",\"cts\":";
+    append_json_string(json, l.cts);
+    if (l.exp) {
+        json += ",\"exp\":";
+        append_json_string(json, *l.exp);
+    }
+    json += '}';
+    return json;
+}
+
+// A staged op with the fields every kind has; the caller sets the rest.
+StagedOp op_of(OpKind kind, std::int64_t seq, std::string_view did, std::string_view time) {
+    StagedOp op;
+    op.kind = kind;
+    op.seq = seq;
+    op.did = std::string(did);
+    op.time = std::string(time);
+    return op;
+}
+
+bool is_known_account_status(std::string_view status) {
+    return status == "takendown" || status == "suspended" || status == "deleted" || status == "deactivated";
+}
+
+}  // namespace
+
+void EventClassifier::classify(const atproto::frame::Frame& frame, ClassifiedEvent& out) {
+    using namespace atproto::frame;
+    out.seq = seq_of(frame);
+    std::visit(
+        [&](const auto& body) {
+            using T = std::decay_t<decltype(body)>;
+            if constexpr (std::is_same_v<T, Commit>) {
+                commit(body, out);
+            } else if constexpr (std::is_same_v<T, Sync>) {
+                sync(body, out);
+            } else if constexpr (std::is_same_v<T, Identity>) {
+                ++metrics_.identities;
+                out.identities.push_back({std::string(body.did), std::string(body.time), true});
+            } else if constexpr (std::is_same_v<T, Account>) {
+                account(body, out);
+            } else if constexpr (std::is_same_v<T, Labels>) {
+                labels(body, out);
+            } else if constexpr (std::is_same_v<T, Info>) {
+                ++metrics_.infos;
+                log_->info("#info {}: {}", body.name, body.message.value_or(""));
+            } else if constexpr (std::is_same_v<T, ErrorFrame>) {
+                ++metrics_.error_frames;
+                log_->warn("error frame {}: {}", body.error, body.message.value_or(""));
+            } else {
+                ++metrics_.unknown_frames;
+                log_->debug("ignoring frame type {}", body.type);
+            }
+        },
+        frame.body);
+}
+
+void EventClassifier::commit(const atproto::frame::Commit& c, ClassifiedEvent& out) {
+    ++metrics_.commits;
+    if (c.too_big) out.resyncs.emplace_back(c.repo);
+    auto reader = atproto::car::CarReader::open(c.blocks, {.verify_hashes = config_.verify_block_hashes});
+    atproto::Expected<atproto::car::BlockIndex> blocks =
+        reader ? atproto::car::BlockIndex::build(*reader) : tl::unexpected(reader.error());
+    if (!blocks) {
+        ++metrics_.bad_cars;
+        log_->warn("seq {} repo {}: bad CAR slice: {}", c.seq, c.repo, blocks.error().describe());
+        return;
+    }
+    // An op yields an event when it deletes, or when its record block is in the slice (tooBig
+    // commits lack them). A commit that yields nothing writes nothing, not even actor_sync.
+    auto block_of = [&](const atproto::frame::RepoOp& op) {
+        return op.cid ? blocks->find(*op.cid) : std::nullopt;
+    };
+    bool yields = false;
+    for (const auto& op : c.ops) yields = yields || op.action == "delete" || block_of(op).has_value();
+    if (!yields) return;
+
+    auto& header = out.ops.emplace_back(op_of(OpKind::commit, c.seq, c.repo, c.time));
+    header.cid = c.commit.to_string();
+    header.rev = std::string(c.rev);
+    for (const auto& op : c.ops) {
+        const auto slash = op.path.find('/');
+        const auto collection = op.path.substr(0, slash);
+        const auto rkey = slash == std::string_view::npos ? std::string_view{} : op.path.substr(slash + 1);
+        if (op.action == "delete") {
+            if (!is_indexed_collection(collection)) continue;
+            ++metrics_.deletes_staged;
+            auto& del = out.ops.emplace_back(op_of(OpKind::del, c.seq, c.repo, c.time));
+            del.uri = fmt::format("at://{}/{}", c.repo, op.path);
+            del.extra = std::string(collection);
+            continue;
+        }
+        auto block = block_of(op);
+        if (!block || (op.action != "create" && op.action != "update")) continue;
+        StagedOp staged;
+        const std::string cid = op.cid->to_string();  // outlives `in`, which views it
+        const RecordInput in{op.action == "create" ? OpKind::create : OpKind::update, c.seq, c.repo,
+                             collection, rkey, cid, *block, c.time};
+        const auto why = records_.classify(in, staged, detail_);
+        if (why == Rejection::none) {
+            ++metrics_.records_staged;
+            out.ops.push_back(std::move(staged));
+        } else if (why != Rejection::not_indexed) {
+            reject(why, op.path, detail_);
+        }
+    }
+    out.identities.push_back({std::string(c.repo), std::string(c.time), false});
+}
+
+void EventClassifier::sync(const atproto::frame::Sync& s, ClassifiedEvent& out) {
+    ++metrics_.syncs;
+    auto reader = atproto::car::CarReader::open(s.blocks, {.verify_hashes = config_.verify_block_hashes});
+    if (!reader || reader->roots().empty()) {
+        ++metrics_.bad_cars;
+        log_->warn("seq {} repo {}: bad #sync CAR", s.seq, s.did);
+        return;
+    }
+    auto& op = out.ops.emplace_back(op_of(OpKind::sync, s.seq, s.did, s.time));
+    op.cid = reader->roots().front().to_string();
+    op.rev = std::string(s.rev);
+    out.identities.push_back({std::string(s.did), std::string(s.time), false});
+    out.resyncs.emplace_back(s.did);
+}
+
+void EventClassifier::account(const atproto::frame::Account& a, ClassifiedEvent& out) {
+    ++metrics_.accounts;
+    // Statuses the dataplane does not know (desynchronized, throttled) are dropped.
+    if (a.status && !is_known_account_status(*a.status)) return;
+    if (!a.active && a.status == "deleted") {
+        out.deletions.push_back({std::string(a.did), std::string(a.time)});
+    } else if (a.active) {
+        out.ops.push_back(op_of(OpKind::account, a.seq, a.did, a.time));
+    } else if (a.status) {
+        out.ops.emplace_back(op_of(OpKind::account, a.seq, a.did, a.time)).extra = std::string(*a.status);
+    } else {
+        log_->warn("seq {}: #account for {} inactive without a status; ignored", a.seq, a.did);
+    }
+}
+
+void EventClassifier::labels(const atproto::frame::Labels& l, ClassifiedEvent& out) {
+    ++metrics_.labels;
+    for (const auto& label : l.labels) {
+        out.ops.emplace_back(op_of(OpKind::label, l.seq, {}, {})).json = label_json(label);
+    }
+}
+
+void EventClassifier::reject(Rejection why, std::string_view path, const std::string& detail) {
+    ++metrics_.records_rejected[static_cast<std::size_t>(why)];
+    log_->warn("record {} rejected: {} {}", path, to_string(why), detail);
+}
+
+}  // namespace stages::classify

@@ -1,0 +1,54 @@
+// EventClassifier: one decoded firehose or label frame → the ClassifiedEvent the writer applies
+// (indexing-semantics.md §1.2 says what each event type does). Records go through the
+// RecordClassifier; the commit's CAR slice is parsed (and its block hashes checked) here.
+// Thread-safety: one instance per worker; the metrics are shared atomics.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <spdlog/logger.h>
+
+#include "atproto/frame/frame.hpp"
+#include "stages/classify/classified_event.hpp"
+#include "stages/classify/record_classifier.hpp"
+
+namespace stages::classify {
+
+struct ClassifyMetrics {
+    std::atomic<std::uint64_t> commits{0}, syncs{0}, identities{0}, accounts{0}, labels{0}, infos{0};
+    std::atomic<std::uint64_t> error_frames{0}, unknown_frames{0}, bad_cars{0};
+    std::atomic<std::uint64_t> records_staged{0}, deletes_staged{0};
+    std::array<std::atomic<std::uint64_t>, 7> records_rejected{};  // by Rejection
+};
+
+struct ClassifyConfig {
+    bool verify_block_hashes = true;
+};
+
+class EventClassifier {
+public:
+    EventClassifier(const atproto::lexicon::Validator& validator, const ClassifyConfig& config,
+                    ClassifyMetrics& metrics, std::shared_ptr<spdlog::logger> log)
+        : records_(validator), config_(config), metrics_(metrics), log_(std::move(log)) {}
+
+    // Appends the frame's ops and requests to `out` (whose source/ordinal the caller set).
+    void classify(const atproto::frame::Frame& frame, ClassifiedEvent& out);
+
+private:
+    void commit(const atproto::frame::Commit& c, ClassifiedEvent& out);
+    void sync(const atproto::frame::Sync& s, ClassifiedEvent& out);
+    void account(const atproto::frame::Account& a, ClassifiedEvent& out);
+    void labels(const atproto::frame::Labels& l, ClassifiedEvent& out);
+    void reject(Rejection why, std::string_view uri, const std::string& detail);
+
+    RecordClassifier records_;
+    const ClassifyConfig& config_;
+    ClassifyMetrics& metrics_;
+    std::shared_ptr<spdlog::logger> log_;
+    std::string detail_;
+};
+
+}  // namespace stages::classify

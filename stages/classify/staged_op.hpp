@@ -1,0 +1,30 @@
+// StagedOp: one row of the batch writer's staging table `wm_op`, which
+// wintermute.apply_batch() applies in order (docs/indexing.md lists the kinds).
+// Plain value type owning its strings.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace stages::classify {
+
+enum class OpKind : std::uint8_t { commit, sync, create, update, del, actor, account, delete_actor, label };
+
+[[nodiscard]] std::string_view to_string(OpKind kind) noexcept;
+
+struct StagedOp {
+    OpKind kind = OpKind::create;
+    std::int64_t seq = 0;
+    std::string did;
+    std::string uri;
+    std::string cid;
+    std::string rev;
+    std::string time;                       // the event's time: indexedAt on the live path
+    std::string json;                       // record JSON; `force` for an #identity actor; the label
+    std::optional<std::string> created_at;  // normalised createdAt (raw for profiles)
+    std::optional<std::string> extra;       // collection; handle (actor); status (account)
+};
+
+}  // namespace stages::classify
