@@ -1,10 +1,13 @@
 // wintermute-bench: benchmarks (docs/benchmarks.md). Each prints rates measured side by side in one run.
+#include "bin/bench/benches.hpp"
 #include "bin/command.hpp"
 
 #include <array>
 
 namespace {
-constexpr std::array<bin::Command, 0> benches{};
+constexpr std::array benches{
+    bin::Command{"pipeline", "items/s through a 4-stage chain of trivial stages", bin::bench::pipeline_bench},
+};
 }  // namespace
 
 int main(int argc, char** argv) {
