@@ -3,6 +3,7 @@
 #include "bin/bench/lexicon_bench.hpp"
 #include "bin/bench/identity_bench.hpp"
 #include "bin/bench/spill_bench.hpp"
+#include "bin/bench/benches.hpp"
 #include "bin/command.hpp"
 
 #include <array>
@@ -17,6 +18,7 @@ constexpr std::array benches{
                  bin::bench::run_lexicon_bench},
     bin::Command{"spill", "push+lease+ack items/s through the LMDB spill queue, per durability mode",
                  bench::run_spill},
+    bin::Command{"pipeline", "items/s through a 4-stage chain of trivial stages", bin::bench::pipeline_bench},
 };
 }  // namespace
 

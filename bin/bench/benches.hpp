@@ -1,0 +1,11 @@
+// Entry points of the wintermute-bench benchmarks; bench_main.cpp lists them.
+#pragma once
+
+#include <span>
+
+namespace bin::bench {
+
+// Items/s through a 4-stage chain of trivial stages over in-memory queues.
+int pipeline_bench(std::span<char* const> args);
+
+}  // namespace bin::bench

@@ -1,0 +1,110 @@
+// Pipeline behaviour that needs wall time: flush timers and the drain deadline.
+#include "pipeline/pipeline.hpp"
+
+#include <catch2/catch.hpp>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "test/pipeline/test_items.hpp"
+
+using pipeline_test::Event;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Gate {
+    std::atomic<int> flushed_items{0};
+};
+
+class Writer {
+public:
+    using In = Event;
+    using Out = pipeline::Nothing;
+    explicit Writer(Gate& gate) : gate_(gate) {}
+    pipeline::Outcome process(Event&&, pipeline::Emit<pipeline::Nothing>&) {
+        ++pending_;
+        return pipeline::Outcome::ok;
+    }
+    void flush(pipeline::Emit<pipeline::Nothing>&) { gate_.flushed_items += std::exchange(pending_, 0); }
+
+private:
+    Gate& gate_;
+    int pending_ = 0;
+};
+
+// Emits `count` events, then idles (without ending) until stopped.
+class TrickleSource {
+public:
+    using Out = Event;
+    explicit TrickleSource(int count) : count_(count) {}
+    pipeline::Outcome produce(std::stop_token stop, pipeline::Emit<Event>& emit) {
+        if (sent_ < count_) {
+            emit(Event{"did:plc:a", static_cast<std::uint64_t>(sent_), static_cast<std::uint64_t>(sent_)});
+            ++sent_;
+        } else {
+            while (!stop.stop_requested()) std::this_thread::sleep_for(1ms);
+        }
+        return pipeline::Outcome::ok;
+    }
+
+private:
+    int count_;
+    int sent_ = 0;
+};
+
+struct Slow {
+    using In = Event;
+    using Out = pipeline::Nothing;
+    pipeline::Outcome process(Event&&, pipeline::Emit<pipeline::Nothing>&) {
+        std::this_thread::sleep_for(1ms);
+        return pipeline::Outcome::ok;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a batching stage that gets no more input is flushed after its flush interval",
+          "[pipeline][timing]") {
+    prometheus::Registry registry;
+    pipeline::Metrics metrics(registry);
+    const common::Log log(spdlog::level::warn);
+    pipeline::Pipeline p(log, metrics);
+    Gate gate;
+    auto& a = p.queue<Event>("a", 64);
+    p.source<TrickleSource>("trickle", {}, [] { return TrickleSource(3); }, a);
+    p.sink<Writer>("writer", {.batch_size = 1000, .flush_interval = 50ms}, [&] { return Writer(gate); }, a);
+    p.start();
+    const auto started = pipeline::Clock::now();
+    while (gate.flushed_items < 3 && pipeline::Clock::now() - started < 5s) std::this_thread::sleep_for(1ms);
+    const auto waited = pipeline::Clock::now() - started;
+    CHECK(gate.flushed_items == 3);
+    CHECK(waited >= 40ms);
+    CHECK(waited < 1s);
+    p.request_stop();
+    REQUIRE(p.wait());
+}
+
+TEST_CASE("the drain deadline aborts a graceful stop that takes too long", "[pipeline][timing]") {
+    prometheus::Registry registry;
+    pipeline::Metrics metrics(registry);
+    const common::Log log(spdlog::level::warn);
+    pipeline::Pipeline p(log, metrics, {.shutdown_deadline = 200ms});
+    std::atomic<std::uint64_t> produced{0};
+    auto& a = p.queue<Event>("a", 4096);
+    p.source<pipeline_test::EventSource>("source", {}, [&] { return pipeline_test::EventSource(0, 1, produced); },
+                                         a);
+    p.sink<Slow>("slow", {}, [] { return Slow{}; }, a);
+    p.start();
+    while (a.depth() < 2000) std::this_thread::sleep_for(1ms);
+    const auto started = pipeline::Clock::now();
+    p.request_stop();
+    const auto result = p.wait();
+    const auto took = pipeline::Clock::now() - started;
+    REQUIRE_FALSE(result);
+    CHECK(result.error().message.find("deadline") != std::string::npos);
+    CHECK(took >= 150ms);
+    CHECK(took < 1500ms);
+}
