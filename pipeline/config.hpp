@@ -1,0 +1,128 @@
+// pipeline::Config: every daemon setting as plain structs with in-class defaults, loaded once
+// from built-in defaults < TOML file < environment < command-line flags (docs/configuration.md).
+// config.cpp is the only file that knows TOML; no component reads the environment itself.
+// Thread-safety: plain values; loading has no shared state.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <spdlog/common.h>
+
+#include "common/result.hpp"
+#include "pipeline/stage_settings.hpp"
+
+namespace pipeline {
+
+// Where the firehose starts when no cursor is saved: the relay's live tip, its oldest
+// retained event, or a given sequence number.
+struct FirehoseCursor {
+    enum class Start : std::uint8_t { live, oldest, seq };
+    Start start = Start::live;
+    std::int64_t seq = 0;
+};
+
+// LMDB commit durability of the spill queues: full (fsync each commit), nometasync (the
+// last commit may be lost on an OS crash), nosync (leave flushing to the OS).
+enum class Durability : std::uint8_t { full, nometasync, nosync };
+
+struct SpillConfig {
+    Durability durability = Durability::full;
+    std::uint64_t map_size_mb = 4096;
+    std::string repo_backfill_path = "repo_backfill";          // under data_dir
+    std::uint64_t repo_backfill_high_water_mark = 10'000'000;
+    std::string firehose_backfill_path = "firehose_backfill";  // under data_dir
+};
+
+struct StagesConfig {
+    StageSettings firehose_read{.threads = 1, .queue_capacity = 4096, .batch_size = 1};
+    StageSettings label_read{.threads = 1, .queue_capacity = 1024, .batch_size = 1};
+    StageSettings decode{.threads = 2, .queue_capacity = 4096, .batch_size = 1};
+    StageSettings classify{.threads = 4, .queue_capacity = 8192, .batch_size = 1};
+    StageSettings batch_write{.threads = 4, .queue_capacity = 16384, .batch_size = 1000};
+    StageSettings repo_fetch{.threads = 32, .queue_capacity = 256, .batch_size = 1};
+    StageSettings backfill_decode{.threads = 2, .queue_capacity = 1024, .batch_size = 1};
+    StageSettings backfill_classify{.threads = 2, .queue_capacity = 8192, .batch_size = 1};
+};
+
+struct Config {
+    std::vector<std::string> relay_hosts{"bsky.network"};
+    std::vector<std::string> labeler_hosts{};
+    std::string data_dir = "./data";
+    std::uint64_t inline_concurrency = 100;
+    struct {
+        std::string url;
+        std::uint64_t pool_size = 20;
+    } database;
+    struct {
+        std::uint16_t port = 9090;
+    } metrics;
+    struct {
+        std::uint64_t workers = 16;
+        std::uint64_t batch_size = 1000;
+    } indexer;
+    struct {
+        std::uint64_t workers = 32;
+        std::uint64_t batch_size = 1000;
+        std::uint64_t output_high_water_mark = 100'000;
+        std::chrono::seconds timeout{120};
+    } backfiller;
+    struct {
+        spdlog::level::level_enum level = spdlog::level::info;
+    } log;
+    struct {
+        FirehoseCursor initial_cursor;
+    } firehose;
+    struct {
+        std::string plc_url = "https://plc.directory";
+        std::optional<std::string> handle_wellknown_base_url;
+    } identity;
+    struct {
+        bool allow_private_addresses = false;
+    } network;
+    SpillConfig spill;
+    struct {
+        std::chrono::milliseconds deadline{30'000};
+    } shutdown;
+    StagesConfig stages;
+};
+
+enum class Origin : std::uint8_t { built_in, file, env, flag };
+
+struct LoadedConfig {
+    Config config;
+    // Keyed by dotted key ("database.pool_size"): where the effective value came from, and
+    // for env the variable's name.
+    std::map<std::string, std::pair<Origin, std::string>> origins;
+};
+
+// What the command line asked for: `--config FILE`, `--print-config`, and settings given as
+// `--section.key value` or `--section.key=value` (dashes in the key may stand for underscores).
+struct CommandLine {
+    std::optional<std::string> config_file;
+    bool print_config = false;
+    std::vector<std::pair<std::string, std::string>> settings;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// Copies a NAME=value array (main's `environ`) into a map.
+[[nodiscard]] Environment environment_from(const char* const* envp);
+
+// Error: an argument that is not a --flag, or a flag without its value.
+[[nodiscard]] common::Result<CommandLine> parse_command_line(std::span<char* const> args);
+
+// Error: unreadable or malformed file, unknown key, or bad value; the message names the key,
+// where it was set, and what is allowed.
+[[nodiscard]] common::Result<LoadedConfig> load_config(const CommandLine& command_line, const Environment& env);
+
+// The effective configuration as dotted TOML lines, each with a comment saying where it came from.
+[[nodiscard]] std::string print_config(const LoadedConfig& loaded);
+
+}  // namespace pipeline
