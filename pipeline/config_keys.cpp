@@ -116,12 +116,16 @@ bool http_url_or_empty(const std::string& s) { return s.empty() || http_url(s); 
 template <class Field>
 ConfigKey hosts(std::string name, Strings env, std::string help, Field field) {
     auto key = make(std::move(name), std::move(env), std::move(help),
-                    "a list of host names (TOML array of strings; comma-separated in env and flags)");
+                    "a list of `host`, `host:port`, `ws://host:port` or `wss://host[:port]` entries "
+                    "(TOML array of strings; comma-separated in env and flags)");
     key.set = [=](Config& c, const ConfigValue& v) {
         auto list = as_list(v);
         if (!list) return false;
         for (const auto& h : *list) {
-            if (h.empty() || h.find_first_of(" /\t") != std::string::npos) return false;
+            // A URL's scheme is the only place a slash may appear (the socket stage parses the rest).
+            const auto rest = h.starts_with("wss://") ? h.substr(6) : h.starts_with("ws://") ? h.substr(5) : h;
+            if (rest.empty() || rest.find_first_of(" \t") != std::string::npos) return false;
+            if (auto slash = rest.find('/'); slash != std::string::npos && slash + 1 != rest.size()) return false;
         }
         field(c) = std::move(*list);
         return true;

@@ -1,0 +1,151 @@
+#include "indexer/live_indexer.hpp"
+
+#include "stages/batch_write/batch_applier.hpp"
+#include "stages/classify/classify_stage.hpp"
+#include "storage/pg/connection.hpp"
+#include "storage/pg/error.hpp"
+#include "storage/schema/migrator.hpp"
+
+namespace indexer {
+
+namespace {
+
+using stages::socket_read::Stream;
+
+pipeline::StageSettings one_thread(pipeline::StageSettings settings) {
+    settings.threads = 1;
+    return settings;
+}
+
+}  // namespace
+
+LiveIndexer::LiveIndexer(const pipeline::Config& config, const common::Log& log, pipeline::Metrics& metrics)
+    : config_(config), log_(log), logger_(log.component("indexer")), metrics_(metrics) {
+    writer_config_.database_url = config.database.url;
+    writer_config_.max_batch_ops = std::max<std::size_t>(config.stages.batch_write.batch_size * 5, 1000);
+}
+
+LiveIndexer::~LiveIndexer() {
+    if (pipeline_) {
+        writer_abort_.request_stop();
+        pipeline_->request_stop();
+        pipeline_->request_stop();
+        (void)pipeline_->wait();
+    }
+}
+
+common::Result<void> LiveIndexer::load_sources() {
+    auto add = [&](const std::string& entry, Stream stream) -> common::Result<void> {
+        auto endpoint = stages::socket_read::parse_relay_endpoint(entry);
+        if (!endpoint) return tl::unexpected(endpoint.error());
+        auto source = std::make_unique<SourceState>();
+        source->cursor_key = endpoint->cursor_key(stream);
+        source->endpoint = std::move(*endpoint);
+        source->stream = stream;
+        sources_.push_back(std::move(source));
+        return {};
+    };
+    for (const auto& host : config_.relay_hosts) {
+        if (auto added = add(host, Stream::repos); !added) return added;
+    }
+    for (const auto& host : config_.labeler_hosts) {
+        if (auto added = add(host, Stream::labels); !added) return added;
+    }
+    storage::pg::Connection conn(config_.database.url);
+    for (auto& source : sources_) {
+        if (auto saved = stages::batch_write::load_cursor(conn, source->cursor_key)) source->committed = *saved;
+    }
+    return {};
+}
+
+common::Result<void> LiveIndexer::start() {
+    try {
+        storage::pg::Connection conn(config_.database.url);
+        auto migrated = storage::schema::Migrator(conn).run();
+        if (!migrated) return tl::unexpected(migrated.error());
+        for (const auto& name : migrated->applied) logger_->info("applied migration {}", name);
+        if (auto loaded = load_sources(); !loaded) return loaded;
+    } catch (const storage::pg::PgError& e) {
+        return common::fail(e.what());
+    }
+    auto validator = atproto::lexicon::Validator::create_embedded();
+    if (!validator) return tl::unexpected(validator.error());
+    validator_ = std::make_unique<atproto::lexicon::Validator>(std::move(*validator));
+    build();
+    pipeline_->start();
+    for (const auto& s : sources_) {
+        const auto committed = s->committed.load();
+        logger_->info("{} {}: starting from {}", s->stream == Stream::repos ? "relay" : "labeler", s->endpoint.authority,
+                      committed >= 0 ? std::to_string(committed) : std::string("the initial cursor"));
+    }
+    return {};
+}
+
+void LiveIndexer::build() {
+    pipeline::PipelineOptions options;
+    options.shutdown_deadline = config_.shutdown.deadline;
+    pipeline_ = std::make_unique<pipeline::Pipeline>(log_, metrics_, options);
+    const auto& stages = config_.stages;
+    auto& frames = pipeline_->queue<stages::socket_read::SourcedFrame>("frames", stages.decode.queue_capacity);
+    auto& decoded = pipeline_->queue<stages::decode::DecodedFrame>("decoded", stages.classify.queue_capacity);
+    auto& events = pipeline_->queue<stages::classify::ClassifiedEvent>("events", stages.batch_write.queue_capacity);
+
+    for (std::uint32_t i = 0; i < sources_.size(); ++i) {
+        SourceState& state = *sources_[i];
+        const auto initial = config_.firehose.initial_cursor;
+        auto cursor = [&state, initial]() -> std::optional<std::int64_t> {
+            if (const auto committed = state.committed.load(); committed >= 0) return committed;
+            if (initial.start == pipeline::FirehoseCursor::Start::oldest) return 0;
+            if (initial.start == pipeline::FirehoseCursor::Start::seq) return initial.seq;
+            return std::nullopt;
+        };
+        const bool repos = state.stream == Stream::repos;
+        const auto name = fmt::format("{}:{}", repos ? "firehose_read" : "label_read", state.endpoint.authority);
+        stages::socket_read::SourceSpec spec{i, state.endpoint, state.stream, cursor};
+        pipeline_->source<stages::socket_read::SocketSource>(
+            name, repos ? stages.firehose_read : stages.label_read,
+            [this, spec, &state] {
+                return stages::socket_read::SocketSource(spec, socket_config_, state.socket_metrics,
+                                                          log_.component("socket_read"));
+            },
+            frames);
+    }
+    pipeline_->stage<stages::decode::DecodeStage>(
+        "decode", stages.decode, [this] { return stages::decode::DecodeStage(decode_, log_.component("decode")); },
+        frames, decoded);
+    pipeline_->stage<stages::classify::ClassifyStage>(
+        "classify", stages.classify,
+        [this] {
+            return stages::classify::ClassifyStage(*validator_, classify_config_, classify_,
+                                                   log_.component("classify"));
+        },
+        decoded, events);
+
+    std::vector<std::string> cursor_keys;
+    for (const auto& s : sources_) cursor_keys.push_back(s->cursor_key);
+    stages::batch_write::WriterHooks hooks;
+    hooks.committed = [this](std::uint32_t source, std::int64_t seq) { sources_[source]->committed = seq; };
+    // The live writer is one ordered worker: it restores each source's order and owns the cursors.
+    pipeline_->sink<stages::batch_write::BatchWriteStage>(
+        "batch_write", one_thread(stages.batch_write),
+        [this, cursor_keys, hooks] {
+            return stages::batch_write::BatchWriteStage(writer_config_, cursor_keys, inbox_, hooks, writer_,
+                                                        writer_abort_.get_token(), log_.component("batch_write"));
+        },
+        events);
+}
+
+void LiveIndexer::request_stop() {
+    if (!pipeline_) return;
+    if (stop_requests_.fetch_add(1) >= 1) writer_abort_.request_stop();
+    pipeline_->request_stop();
+}
+
+common::Result<void> LiveIndexer::wait() {
+    if (!pipeline_) return {};
+    auto result = pipeline_->wait();
+    pipeline_.reset();
+    return result;
+}
+
+}  // namespace indexer

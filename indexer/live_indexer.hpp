@@ -1,0 +1,73 @@
+// LiveIndexer: assembles the live path from the configuration — one socket source per relay and
+// labeler, the decode and classify pools, the ordered batch writer — on the pipeline engine,
+// with the sources' saved cursors, and runs it until stopped (docs/architecture.md).
+// Thread-safety: construct, start, wait from one thread; request_stop from any thread (signals).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "common/log.hpp"
+#include "common/result.hpp"
+#include "pipeline/config.hpp"
+#include "pipeline/metrics.hpp"
+#include "pipeline/pipeline.hpp"
+#include "stages/batch_write/batch_write_stage.hpp"
+#include "stages/classify/event_classifier.hpp"
+#include "stages/decode/decode_stage.hpp"
+#include "stages/socket_read/socket_source.hpp"
+
+namespace indexer {
+
+// One relay or labeler connection and its committed cursor.
+struct SourceState {
+    stages::socket_read::RelayEndpoint endpoint;
+    stages::socket_read::Stream stream;
+    std::string cursor_key;
+    std::atomic<std::int64_t> committed{-1};  // -1: nothing committed and no saved cursor
+    stages::socket_read::SocketReadMetrics socket_metrics;
+};
+
+class LiveIndexer {
+public:
+    LiveIndexer(const pipeline::Config& config, const common::Log& log, pipeline::Metrics& metrics);
+    ~LiveIndexer();
+
+    // Migrates the schema, loads the cursors, builds and starts the pipeline.
+    [[nodiscard]] common::Result<void> start();
+    // First call: graceful stop (drain, commit, save cursors); second call: hard stop.
+    void request_stop();
+    // Waits for the pipeline to end; error if it failed or had to be aborted.
+    [[nodiscard]] common::Result<void> wait();
+
+    [[nodiscard]] const std::vector<std::unique_ptr<SourceState>>& sources() const noexcept { return sources_; }
+    [[nodiscard]] const stages::batch_write::BatchWriteMetrics& writer_metrics() const noexcept { return writer_; }
+    [[nodiscard]] const stages::classify::ClassifyMetrics& classify_metrics() const noexcept { return classify_; }
+    [[nodiscard]] stages::batch_write::WriterInbox& inbox() noexcept { return inbox_; }
+
+private:
+    common::Result<void> load_sources();
+    void build();
+
+    const pipeline::Config& config_;
+    const common::Log& log_;
+    std::shared_ptr<spdlog::logger> logger_;
+    pipeline::Metrics& metrics_;
+    std::vector<std::unique_ptr<SourceState>> sources_;
+    stages::socket_read::SocketReadConfig socket_config_;
+    stages::decode::DecodeMetrics decode_;
+    stages::classify::ClassifyConfig classify_config_;
+    stages::classify::ClassifyMetrics classify_;
+    stages::batch_write::BatchWriteConfig writer_config_;
+    stages::batch_write::BatchWriteMetrics writer_;
+    stages::batch_write::WriterInbox inbox_;
+    std::unique_ptr<atproto::lexicon::Validator> validator_;
+    std::stop_source writer_abort_;
+    std::atomic<int> stop_requests_{0};
+    std::unique_ptr<pipeline::Pipeline> pipeline_;
+};
+
+}  // namespace indexer
