@@ -50,6 +50,12 @@ enum class Errc : std::uint8_t {
     bad_mst_key,
     mst_keys_out_of_order,
     mst_too_deep,
+    // MST editing and the Sync 1.1 commit check
+    mst_key_exists,     // insert of a key the tree already holds
+    mst_key_absent,     // remove or update of a key the tree does not hold
+    bad_repo_op,        // unknown action, bad path, missing cid, or no `prev` where inversion needs it
+    op_mismatch,        // the new tree does not hold what the op says (offset = op index)
+    proof_mismatch,     // inverted root differs from prevData (cid = the computed root)
 };
 
 [[nodiscard]] std::string_view to_string(Errc code) noexcept;
