@@ -35,7 +35,8 @@ public:
     [[nodiscard]] Expected<std::optional<Cid>> get(std::string_view key);
     // mst_key_exists when the key is present.
     [[nodiscard]] Expected<void> insert(std::string_view key, const Cid& value);
-    // Returns the value the key had; mst_key_absent when it has none.
+    // Returns the value the key had; mst_key_absent when it has none. When the new top of the
+    // tree is a node absent from the index it is kept as the root (see trim_root).
     [[nodiscard]] Expected<Cid> remove(std::string_view key);
     [[nodiscard]] Expected<Cid> update(std::string_view key, const Cid& value);
 
