@@ -9,7 +9,7 @@ namespace {
 constexpr std::array commands{
     bin::Command{"migrate", "create or update the database schema (bsky dataplane and wintermute state)",
                  bin::run_migrate},
-    bin::Command{"inspect", "inspect car FILE.car: print a repo CAR as JSON lines", bin::inspect_command},
+    bin::Command{"inspect", "inspect car FILE.car | frames FILE: print a repo CAR or a frame capture as JSON lines", bin::inspect_command},
 };
 }  // namespace
 
