@@ -56,6 +56,11 @@ enum class Errc : std::uint8_t {
     bad_repo_op,        // unknown action, bad path, missing cid, or no `prev` where inversion needs it
     op_mismatch,        // the new tree does not hold what the op says (offset = op index)
     proof_mismatch,     // inverted root differs from prevData (cid = the computed root)
+    // data-model JSON → DAG-CBOR
+    invalid_json,
+    invalid_bytes,       // a $bytes object with extra keys, a non-string or bad base64
+    invalid_type_field,  // $type not a non-empty string
+    invalid_blob,        // $type "blob" without a $link ref, string mimeType and integer size
 };
 
 [[nodiscard]] std::string_view to_string(Errc code) noexcept;
