@@ -38,6 +38,15 @@ std::string_view to_string(Errc code) noexcept {
         case Errc::bad_mst_key: return "bad_mst_key";
         case Errc::mst_keys_out_of_order: return "mst_keys_out_of_order";
         case Errc::mst_too_deep: return "mst_too_deep";
+        case Errc::mst_key_exists: return "mst_key_exists";
+        case Errc::mst_key_absent: return "mst_key_absent";
+        case Errc::bad_repo_op: return "bad_repo_op";
+        case Errc::op_mismatch: return "op_mismatch";
+        case Errc::proof_mismatch: return "proof_mismatch";
+        case Errc::invalid_json: return "invalid_json";
+        case Errc::invalid_bytes: return "invalid_bytes";
+        case Errc::invalid_type_field: return "invalid_type_field";
+        case Errc::invalid_blob: return "invalid_blob";
     }
     return "unknown";
 }

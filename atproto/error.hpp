@@ -50,6 +50,17 @@ enum class Errc : std::uint8_t {
     bad_mst_key,
     mst_keys_out_of_order,
     mst_too_deep,
+    // MST editing and the Sync 1.1 commit check
+    mst_key_exists,     // insert of a key the tree already holds
+    mst_key_absent,     // remove or update of a key the tree does not hold
+    bad_repo_op,        // unknown action, bad path, missing cid, or no `prev` where inversion needs it
+    op_mismatch,        // the new tree does not hold what the op says (offset = op index)
+    proof_mismatch,     // inverted root differs from prevData (cid = the computed root)
+    // data-model JSON → DAG-CBOR
+    invalid_json,
+    invalid_bytes,       // a $bytes object with extra keys, a non-string or bad base64
+    invalid_type_field,  // $type not a non-empty string
+    invalid_blob,        // $type "blob" without a $link ref, string mimeType and integer size
 };
 
 [[nodiscard]] std::string_view to_string(Errc code) noexcept;

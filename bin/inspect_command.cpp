@@ -9,6 +9,7 @@
 #include "atproto/cbor/json.hpp"
 #include "atproto/repo/mst_walker.hpp"
 #include "atproto/repo/repo.hpp"
+#include "bin/inspect_frames.hpp"
 #include "bin/read_file.hpp"
 
 namespace bin {
@@ -83,11 +84,11 @@ int inspect_car(const std::string& path) {
 }  // namespace
 
 int inspect_command(std::span<char* const> args) {
-    if (args.size() != 2 || std::string_view(args[0]) != "car") {
-        fmt::print(stderr, "usage: wintermute inspect car FILE.car\n");
-        return 2;
-    }
-    return inspect_car(args[1]);
+    const std::string_view what = args.size() == 2 ? std::string_view(args[0]) : std::string_view();
+    if (what == "car") return inspect_car(args[1]);
+    if (what == "frames") return inspect_frames(args[1]);
+    fmt::print(stderr, "usage: wintermute inspect car FILE.car\n       wintermute inspect frames FILE\n");
+    return 2;
 }
 
 }  // namespace bin

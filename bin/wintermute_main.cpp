@@ -14,7 +14,8 @@ namespace {
 constexpr std::array commands{
     bin::Command{"migrate", "create or update the database schema (bsky dataplane and wintermute state)",
                  bin::run_migrate},
-    bin::Command{"inspect", "inspect car FILE.car: print a repo CAR as JSON lines", bin::inspect_command},
+    bin::Command{"inspect", "inspect car FILE.car | frames FILE: print a repo CAR or a frame capture as JSON lines",
+                 bin::inspect_command},
     bin::Command{"run", "run the indexer daemon (--config FILE, --section.key value; env overrides file)",
                  [](std::span<char* const> args) { return bin::run_daemon(args, environ); }},
     bin::Command{"config", "check the configuration; --print-config shows every value and its source",

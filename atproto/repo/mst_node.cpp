@@ -4,6 +4,7 @@
 #include <bit>
 
 #include "atproto/cbor/reader.hpp"
+#include "atproto/cbor/writer.hpp"
 
 namespace atproto::repo {
 
@@ -71,6 +72,33 @@ Expected<void> decode_mst_node(std::span<const std::byte> block, MstNode& out) {
     }
     if (!have_entries) return fail(Errc::bad_mst_node, 0);
     return reader.finish();
+}
+
+void encode_mst_node(const MstNode& node, std::vector<std::byte>& out) {
+    cbor::Writer writer(out);
+    const auto optional_link = [&writer](const std::optional<Cid>& cid) {
+        if (cid) {
+            writer.link(*cid);
+        } else {
+            writer.null();
+        }
+    };
+    writer.map_head(2);
+    writer.text("e");
+    writer.array_head(node.entries.size());
+    for (const MstEntry& entry : node.entries) {
+        writer.map_head(4);
+        writer.text("k");
+        writer.bytes(entry.key_suffix);
+        writer.text("p");
+        writer.integer(static_cast<std::int64_t>(entry.prefix_size));
+        writer.text("t");
+        optional_link(entry.tree);
+        writer.text("v");
+        writer.link(entry.value);
+    }
+    writer.text("l");
+    optional_link(node.left);
 }
 
 unsigned key_height(std::string_view key) {

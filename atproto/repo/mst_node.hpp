@@ -1,6 +1,6 @@
 // One MST node block decoded into views ({"e": [entries], "l": subtree|null}), the key height
 // function and the prefix length used by key compression. Reusable for partial MSTs (firehose
-// proofs). Thread-safety: pure functions; a node's views live as long as its block.
+// proofs), its canonical encoding. Thread-safety: pure functions; a node's views live as long as its block.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +29,10 @@ struct MstNode {
 
 // Decodes `block` into `out`, reusing its entry capacity. Unknown or missing fields are bad_mst_node.
 [[nodiscard]] Expected<void> decode_mst_node(std::span<const std::byte> block, MstNode& out);
+
+// Appends the canonical DAG-CBOR of `node` (the inverse of decode_mst_node): map keys in
+// canonical order, absent subtrees as null. The caller supplies prefix-compressed entries.
+void encode_mst_node(const MstNode& node, std::vector<std::byte>& out);
 
 // MST layer of a key: leading zero bits of sha256(key) / 2 (fan-out 4).
 [[nodiscard]] unsigned key_height(std::string_view key);

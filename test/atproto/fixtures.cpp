@@ -1,6 +1,7 @@
 #include "test/atproto/fixtures.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -119,6 +120,22 @@ std::vector<std::string> fixture_cars_with_expected() {
     }
     std::sort(out.begin(), out.end());
     return out;
+}
+
+std::vector<std::vector<std::byte>> split_frames(const std::vector<std::byte>& file) {
+    std::vector<std::vector<std::byte>> frames;
+    std::size_t pos = 0;
+    while (pos + 4 <= file.size()) {
+        std::uint32_t len = 0;
+        std::memcpy(&len, file.data() + pos, 4);
+        pos += 4;
+        if (pos + len > file.size()) throw std::runtime_error("frame capture truncated");
+        frames.emplace_back(file.begin() + static_cast<std::ptrdiff_t>(pos),
+                            file.begin() + static_cast<std::ptrdiff_t>(pos + len));
+        pos += len;
+    }
+    if (pos != file.size()) throw std::runtime_error("frame capture has trailing bytes");
+    return frames;
 }
 
 TestBlock block_of(std::vector<std::byte> data) {

@@ -26,6 +26,8 @@ std::string canonical_json(std::string_view json);
 // The array value of `element` (by value: a range-for over a simdjson_result's value() would
 // bind to a destroyed temporary).
 simdjson::dom::array array(simdjson::dom::element element);
+// Splits a `[u32 little-endian length][frame]…` capture into its frames.
+std::vector<std::vector<std::byte>> split_frames(const std::vector<std::byte>& file);
 // Every repo CAR in the fixtures that has an expected.json, as paths relative to the fixtures root.
 std::vector<std::string> fixture_cars_with_expected();
 

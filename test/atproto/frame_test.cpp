@@ -12,22 +12,6 @@ namespace frame = atproto::frame;
 
 namespace {
 
-// Splits a `[u32 little-endian length][frame]…` capture into its frames.
-std::vector<std::vector<std::byte>> split_frames(const std::vector<std::byte>& file) {
-    std::vector<std::vector<std::byte>> frames;
-    std::size_t pos = 0;
-    while (pos + 4 <= file.size()) {
-        std::uint32_t len = 0;
-        std::memcpy(&len, file.data() + pos, 4);
-        pos += 4;
-        REQUIRE(pos + len <= file.size());
-        frames.emplace_back(file.begin() + static_cast<std::ptrdiff_t>(pos),
-                            file.begin() + static_cast<std::ptrdiff_t>(pos + len));
-        pos += len;
-    }
-    return frames;
-}
-
 std::string link_or_null(simdjson::dom::element e) {
     if (e.is_null()) return "null";
     return std::string(std::string_view(e["$link"]));
