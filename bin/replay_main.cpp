@@ -13,6 +13,7 @@
 
 #include "common/log.hpp"
 #include "replay/capture.hpp"
+#include "replay/identity_routes.hpp"
 #include "replay/replay_server.hpp"
 
 namespace {
@@ -27,6 +28,9 @@ constexpr std::string_view usage = R"(usage: wintermute-replay [options]
   --seq-offset N      add N to every seq (default 0)
   --tls-cert FILE     serve wss/https with this PEM certificate (needs --tls-key)
   --tls-key FILE      its PEM private key
+  --plc DIR           also serve a PLC directory from DIR/<did>.json, handle well-knowns (by Host
+                      header) from DIR/handles.json, and getLatestCommit from --meta
+  --meta FILE         the recording's meta.json (repo statuses; listRepos.json beside it)
   --log-level LEVEL   trace, debug, info (default), warn, error, off
 Captures are [u32 little-endian length][frame] records. Without ?cursor= a subscriber gets the
 whole capture (they were recorded from cursor=0); with one, the frames whose seq is greater.
@@ -35,6 +39,8 @@ whole capture (they were recorded from cursor=0); with one, the frames whose seq
 struct Options {
     std::optional<std::string> repos;
     std::optional<std::string> labels;
+    std::optional<std::string> plc;
+    std::optional<std::string> meta;
     replay::ReplayServerConfig server;
     std::uint32_t repeat = 1;
     std::uint64_t seq_offset = 0;
@@ -51,6 +57,8 @@ bool parse_number(std::string_view text, T& out) {
 bool apply(Options& options, std::string_view name, std::string_view value) {
     if (name == "--repos") options.repos = std::string(value);
     else if (name == "--labels") options.labels = std::string(value);
+    else if (name == "--plc") options.plc = std::string(value);
+    else if (name == "--meta") options.meta = std::string(value);
     else if (name == "--address") options.server.address = std::string(value);
     else if (name == "--tls-cert") options.server.tls_cert_file = std::string(value);
     else if (name == "--tls-key") options.server.tls_key_file = std::string(value);
@@ -117,12 +125,28 @@ int main(int argc, char** argv) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+    auto self_base = std::make_shared<std::string>();
+    std::vector<replay::HttpRoute> routes;
+    if (options->plc) {
+        if (!options->meta) {
+            fmt::print(stderr, "wintermute-replay: --plc needs --meta\n");
+            return 2;
+        }
+        auto identity = replay::identity_routes(*options->plc, *options->meta, self_base);
+        if (!identity) {
+            fmt::print(stderr, "wintermute-replay: {}\n", identity.error().message);
+            return 1;
+        }
+        routes = std::move(*identity);
+    }
     common::Log log(options->level);
-    auto server = replay::ReplayServer::start(options->server, std::move(streams), {}, log.component("replay"));
+    auto server = replay::ReplayServer::start(options->server, std::move(streams), std::move(routes),
+                                              log.component("replay"));
     if (!server) {
         fmt::print(stderr, "wintermute-replay: {}\n", server.error().message);
         return 1;
     }
+    *self_base = fmt::format("http://{}:{}", options->server.address, (*server)->port());
     fmt::print("listening {}:{}\n", options->server.address, (*server)->port());
     std::fflush(stdout);
     int signal = 0;

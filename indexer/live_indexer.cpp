@@ -6,6 +6,8 @@
 #include "storage/pg/error.hpp"
 #include "storage/schema/migrator.hpp"
 
+#include <filesystem>
+
 namespace indexer {
 
 namespace {
@@ -68,6 +70,7 @@ common::Result<void> LiveIndexer::start() {
     } catch (const storage::pg::PgError& e) {
         return common::fail(e.what());
     }
+    if (auto identity = start_identity(); !identity) return identity;
     auto validator = atproto::lexicon::Validator::create_embedded();
     if (!validator) return tl::unexpected(validator.error());
     validator_ = std::make_unique<atproto::lexicon::Validator>(std::move(*validator));
@@ -78,6 +81,20 @@ common::Result<void> LiveIndexer::start() {
         logger_->info("{} {}: starting from {}", s->stream == Stream::repos ? "relay" : "labeler", s->endpoint.authority,
                       committed >= 0 ? std::to_string(committed) : std::string("the initial cursor"));
     }
+    return {};
+}
+
+common::Result<void> LiveIndexer::start_identity() {
+    stages::identity::IdentityConfig config;
+    config.plc_url = config_.identity.plc_url;
+    config.handle_wellknown_base_url = config_.identity.handle_wellknown_base_url;
+    config.allow_private_addresses = config_.network.allow_private_addresses;
+    config.cache_dir = std::filesystem::path(config_.data_dir) / "identity";
+    std::error_code ec;
+    std::filesystem::create_directories(config.cache_dir, ec);
+    auto resolver = stages::identity::IdentityResolver::create(std::move(config), log_.component("identity"));
+    if (!resolver) return tl::unexpected(resolver.error());
+    identity_ = std::make_unique<IdentityFeeder>(std::move(*resolver), inbox_, log_.component("identity"));
     return {};
 }
 
@@ -125,6 +142,9 @@ void LiveIndexer::build() {
     for (const auto& s : sources_) cursor_keys.push_back(s->cursor_key);
     stages::batch_write::WriterHooks hooks;
     hooks.committed = [this](std::uint32_t source, std::int64_t seq) { sources_[source]->committed = seq; };
+    hooks.identity = [this](auto&& identities, auto&& deletions) {
+        identity_->submit(std::move(identities), std::move(deletions));
+    };
     // The live writer is one ordered worker: it restores each source's order and owns the cursors.
     pipeline_->sink<stages::batch_write::BatchWriteStage>(
         "batch_write", one_thread(stages.batch_write),

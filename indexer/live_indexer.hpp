@@ -15,6 +15,7 @@
 #include "pipeline/config.hpp"
 #include "pipeline/metrics.hpp"
 #include "pipeline/pipeline.hpp"
+#include "indexer/identity_feeder.hpp"
 #include "stages/batch_write/batch_write_stage.hpp"
 #include "stages/classify/event_classifier.hpp"
 #include "stages/decode/decode_stage.hpp"
@@ -47,9 +48,11 @@ public:
     [[nodiscard]] const stages::batch_write::BatchWriteMetrics& writer_metrics() const noexcept { return writer_; }
     [[nodiscard]] const stages::classify::ClassifyMetrics& classify_metrics() const noexcept { return classify_; }
     [[nodiscard]] stages::batch_write::WriterInbox& inbox() noexcept { return inbox_; }
+    [[nodiscard]] const IdentityFeeder* identity() const noexcept { return identity_.get(); }
 
 private:
     common::Result<void> load_sources();
+    common::Result<void> start_identity();
     void build();
 
     const pipeline::Config& config_;
@@ -65,6 +68,7 @@ private:
     stages::batch_write::BatchWriteMetrics writer_;
     stages::batch_write::WriterInbox inbox_;
     std::unique_ptr<atproto::lexicon::Validator> validator_;
+    std::unique_ptr<IdentityFeeder> identity_;  // after inbox_, which it fills
     std::stop_source writer_abort_;
     std::atomic<int> stop_requests_{0};
     std::unique_ptr<pipeline::Pipeline> pipeline_;

@@ -116,8 +116,10 @@ private:
         batch = Batch{};
     }
 
+    // Batching stages are flushed on every interval, also while no input arrives: a stage may
+    // hold work that does not come through its input (the writer's identity inbox).
     Deadline next_flush(const Batch& batch) const {
-        if (!BatchingStage<S> || batch.pending == 0) return forever;
+        if (!BatchingStage<S>) return forever;
         return batch.last_flush + context_.settings.flush_interval;
     }
 

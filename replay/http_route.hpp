@@ -14,6 +14,7 @@ namespace replay {
 struct HttpRequest {
     std::string path;
     std::vector<std::pair<std::string, std::string>> query;   // url-decoded, in request order
+    std::string host;                                          // the Host header
 
     [[nodiscard]] std::optional<std::string_view> param(std::string_view name) const {
         for (const auto& [key, value] : query) {
@@ -29,6 +30,7 @@ struct HttpResponse {
     std::string body;
 };
 
+// `path` matches exactly, or, ending in '*', every path that starts with what precedes it.
 struct HttpRoute {
     std::string path;
     std::function<HttpResponse(const HttpRequest&)> handler;

@@ -218,7 +218,13 @@ int ReplayServer::Impl::on_http(lws* wsi, Session*& session, const char* path) {
     HttpResponse response{404, "application/json",
                           fmt::format(R"({{"error":"NotFound","message":"no route for {}"}})", request.path)};
     for (const auto& route : routes_) {
-        if (route.path == request.path) response = route.handler(request);
+        const bool prefix = !route.path.empty() && route.path.back() == '*';
+        const std::string_view pattern = prefix ? std::string_view(route.path).substr(0, route.path.size() - 1)
+                                                : std::string_view(route.path);
+        if (prefix ? request.path.starts_with(pattern) : request.path == pattern) {
+            response = route.handler(request);
+            break;
+        }
     }
     session->body = std::move(response.body);
     unsigned char buffer[LWS_PRE + 1024];

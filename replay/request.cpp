@@ -20,7 +20,7 @@ std::string header(lws* wsi, lws_token_indexes token) {
 }  // namespace
 
 HttpRequest read_request(lws* wsi, std::optional<std::string> path) {
-    HttpRequest request{path ? std::move(*path) : header(wsi, WSI_TOKEN_GET_URI), {}};
+    HttpRequest request{path ? std::move(*path) : header(wsi, WSI_TOKEN_GET_URI), {}, header(wsi, WSI_TOKEN_HOST)};
     char buffer[1024];
     for (int i = 0; lws_hdr_copy_fragment(wsi, buffer, sizeof(buffer), WSI_TOKEN_HTTP_URI_ARGS, i) > 0; ++i) {
         const std::string_view arg(buffer);
