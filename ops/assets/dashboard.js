@@ -103,7 +103,8 @@ function drawGraph(s) {
   const rows = lanes.map((lane) => {
     const row = el("div", { class: "lane", lane: lane.name }, el("div", { class: "lane-name" }, lane.name));
     for (const stage of lane.stages) {
-      for (const q of s.queues.filter((q) => q.to === stage.name)) row.append(queueBox(q));
+      const inputs = s.queues.filter((q) => q.to === stage.name);
+      if (inputs.length) row.append(el("div", { class: "inputs" }, ...inputs.map(queueBox)));
       row.append(stageBox(stage));
     }
     return row;

@@ -27,20 +27,26 @@ public:
              relay_silent ? 75.0 : 0.02, 0.35},
             {"labels.test", ops::SourceKind::labeler, true, 42, 300.0, 1.5},
         };
+        // The lead's stage and queue names (pipeline/config.hpp), so the screenshot looks like the daemon.
         s.stages = {
-            {"socket_read", "live", 1, count(520), count(520), 0, 0, t * 0.10},
-            {"decode", "live", 4, count(520), count(2100), 3, 0, t * 1.60},
+            {"firehose_read", "live", 1, count(520), count(520), 0, 0, t * 0.10},
+            {"label_read", "live", 1, count(3), count(3), 0, 0, t * 0.01},
+            {"decode", "live", 2, count(520), count(2100), 3, 0, t * 0.80},
             {"classify", "live", 4, count(2100), count(2050), 50, 0, t * 0.90},
-            {"batch_write", "live", 2, count(2050), count(2050), 0, 1, t * 1.20},
-            {"fetch", "backfill", 8, count(40), count(40), 0, 0, t * 6.00},
+            {"batch_write", "live", 4, count(11050), count(11050), 0, 1, t * 2.40},
+            {"repo_fetch", "backfill", 32, count(40), count(40), 0, 0, t * 24.0},
             {"backfill_decode", "backfill", 2, count(40), count(9000), 0, 0, t * 1.50},
+            {"backfill_classify", "backfill", 2, count(9000), count(9000), 0, 0, t * 0.70},
         };
         s.queues = {
-            {"frames", "socket_read", "decode", 12, 1024, 0, 0},
-            {"commits", "decode", "classify", 300, 4096, 0, 0},
-            {"rows", "classify", "batch_write", 3900, 4096, 0, 0},
-            {"repos", "", "fetch", 5000, 5000, 120000, 9600000},
-            {"firehose_backfill", "backfill_decode", "classify", 65536, 65536, 2500000, 1400000000},
+            {"frames", "firehose_read", "decode", 12, 4096, 0, 0},
+            {"commits", "decode", "classify", 300, 8192, 0, 0},
+            {"labels", "label_read", "batch_write", 0, 1024, 0, 0},
+            {"rows", "classify", "batch_write", 15100, 16384, 0, 0},
+            {"repo_backfill", "", "repo_fetch", 256, 256, 38900000, 3100000000},
+            {"repos", "repo_fetch", "backfill_decode", 700, 1024, 0, 0},
+            {"firehose_backfill", "backfill_decode", "backfill_classify", 8192, 8192, 2500000, 1400000000},
+            {"backfill_rows", "backfill_classify", "batch_write", 4000, 16384, 0, 0},
         };
         s.backfill = {true, {{"pending", 39000000}, {"in_progress", 64}, {"done", 1250000}, {"failed", 812}},
                       1250000 + count(40), 39000064 - count(40), count(9000)};

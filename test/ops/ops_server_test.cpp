@@ -88,7 +88,7 @@ TEST_CASE("/_health answers 200, then 503 for a silent relay or an unreachable d
     CHECK(doc["relays"].get_array().size() == 2);
     CHECK(int64_t(doc["relays"].at(0)["cursor"]) > 0);
     CHECK(double(doc["relays"].at(0)["lag_s"]) == Approx(0.35));
-    CHECK(doc["queues"].get_array().size() == 5);
+    CHECK(doc["queues"].get_array().size() == 8);
     CHECK(bool(doc["backfill"]["enabled"]));
 
     f.daemon.relay_silent = true;
@@ -116,10 +116,11 @@ TEST_CASE("/api/status is JSON with stage rates and the captured errors", "[ops]
     auto doc = parse(parser, reply.body);
     CHECK(std::string_view(doc["version"]) == "0.1.0-test");
     auto stages = doc["stages"].get_array();
-    REQUIRE(stages.size() == 6);
-    CHECK(double(stages.at(1)["out_per_s"]) > 0);
-    CHECK(double(stages.at(1)["busy_share"]) > 0);
-    CHECK(std::string_view(stages.at(4)["lane"]) == "backfill");
+    REQUIRE(stages.size() == 8);
+    CHECK(std::string_view(stages.at(2)["name"]) == "decode");
+    CHECK(double(stages.at(2)["out_per_s"]) > 0);
+    CHECK(double(stages.at(2)["busy_share"]) > 0);
+    CHECK(std::string_view(stages.at(5)["lane"]) == "backfill");
     CHECK(double(doc["backfill"]["records_per_s"]) > 0);
     CHECK(std::string_view(doc["recent_errors"].at(0)["message"]) == "bad frame from relay.test");
 }
