@@ -75,7 +75,8 @@ struct DaemonMetrics::Impl {
           pool_in_use(gauge(r, "wintermute_db_pool_in_use", "PostgreSQL connections checked out")),
           pool_size(gauge(r, "wintermute_db_pool_size", "PostgreSQL connections in the pool")),
           db_up(gauge(r, "wintermute_db_reachable", "1 while PostgreSQL answers")),
-          repos_by_state(gauges(r, "wintermute_backfill_repos", "Repos in the backfill state store, by state")) {
+          repos_by_state(gauges(r, "wintermute_backfill_repos", "Repos in the backfill state store, by state")),
+          repos_remaining(gauge(r, "wintermute_backfill_repos_remaining", "Repos the backfill has still to do")) {
         // Present from the first scrape, so rate() and dashboards have a series before any event.
         for (const char* type : {"commit", "identity", "account", "sync", "info", "labels"}) events.Add({{"type", type}});
         for (const char* type : {"relay", "labeler"}) websockets.Add({{"type", type}});
@@ -111,6 +112,7 @@ struct DaemonMetrics::Impl {
     Gauge& pool_size;
     Gauge& db_up;
     prometheus::Family<Gauge>& repos_by_state;
+    Gauge& repos_remaining;
 };
 
 DaemonMetrics::DaemonMetrics(prometheus::Registry& registry) : impl_(std::make_unique<Impl>(registry)) {}
@@ -151,6 +153,7 @@ void DaemonMetrics::publish(const DaemonStatus& status) {
     impl_->pool_in_use.Set(status.db.pool_in_use);
     impl_->pool_size.Set(status.db.pool_size);
     impl_->db_up.Set(status.db.reachable ? 1 : 0);
+    impl_->repos_remaining.Set(static_cast<double>(status.backfill.repos_remaining));
     for (const auto& state : status.backfill.repos_by_state) {
         impl_->repos_by_state.Add({{"state", state.state}}).Set(static_cast<double>(state.repos));
     }

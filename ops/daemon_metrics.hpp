@@ -63,7 +63,8 @@ public:
 
     // Sets the gauges that mirror a snapshot: per-source cursor, connected, last-frame age and lag
     // (labels host, kind), ingester_websocket_connections (label type), the DB pool, the database
-    // reachability and backfill repos by state. Sources absent from the snapshot keep their values.
+    // reachability, backfill repos by state and repos remaining. Sources absent from the snapshot
+    // keep their last values.
     void publish(const DaemonStatus& status);
 
     struct Impl;
