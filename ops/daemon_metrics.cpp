@@ -37,7 +37,8 @@ Histogram& histogram(Registry& r, const std::string& name, const std::string& he
 }
 
 // Live lag is sub-second when healthy and minutes to hours after an outage or during a catch-up.
-const Histogram::BucketBoundaries lag_buckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400};
+const Histogram::BucketBoundaries lag_buckets{0.05, 0.1, 0.25, 0.5, 1,   2.5,  5,    10,
+                                              30,   60,  300,  900, 3600, 14400, 86400};
 const Histogram::BucketBoundaries commit_buckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                  0.25,  0.5,    1,     2.5,  5,     10};
 
@@ -78,7 +79,9 @@ struct DaemonMetrics::Impl {
           repos_by_state(gauges(r, "wintermute_backfill_repos", "Repos in the backfill state store, by state")),
           repos_remaining(gauge(r, "wintermute_backfill_repos_remaining", "Repos the backfill has still to do")) {
         // Present from the first scrape, so rate() and dashboards have a series before any event.
-        for (const char* type : {"commit", "identity", "account", "sync", "info", "labels"}) events.Add({{"type", type}});
+        for (const char* type : {"commit", "identity", "account", "sync", "info", "labels"}) {
+            events.Add({{"type", type}});
+        }
         for (const char* type : {"relay", "labeler"}) websockets.Add({{"type", type}});
         for (const char* type : {"connection", "decode", "database"}) errors.Add({{"type", type}});
     }
@@ -118,8 +121,14 @@ struct DaemonMetrics::Impl {
 DaemonMetrics::DaemonMetrics(prometheus::Registry& registry) : impl_(std::make_unique<Impl>(registry)) {}
 DaemonMetrics::~DaemonMetrics() = default;
 
-Counter& DaemonMetrics::firehose_events(std::string_view type) { return impl_->events.Add({{"type", std::string(type)}}); }
-Counter& DaemonMetrics::ingester_errors(std::string_view type) { return impl_->errors.Add({{"type", std::string(type)}}); }
+Counter& DaemonMetrics::firehose_events(std::string_view type) {
+    return impl_->events.Add({{"type", std::string(type)}});
+}
+
+Counter& DaemonMetrics::ingester_errors(std::string_view type) {
+    return impl_->errors.Add({{"type", std::string(type)}});
+}
+
 Gauge& DaemonMetrics::firehose_live_length() { return impl_->live_length; }
 Gauge& DaemonMetrics::firehose_backfill_length() { return impl_->backfill_length; }
 Gauge& DaemonMetrics::label_live_length() { return impl_->label_length; }

@@ -27,7 +27,8 @@ StatusRates derive_rates(const DaemonStatus& before, const DaemonStatus& after, 
         const StageStatus* earlier = find_stage(before, stage.name);
         if (earlier == nullptr) earlier = &zero;
         StageRates r;
-        r.in_per_s = per_second(static_cast<double>(earlier->items_in), static_cast<double>(stage.items_in), interval_s);
+        r.in_per_s =
+            per_second(static_cast<double>(earlier->items_in), static_cast<double>(stage.items_in), interval_s);
         r.out_per_s =
             per_second(static_cast<double>(earlier->items_out), static_cast<double>(stage.items_out), interval_s);
         if (stage.threads > 0) {
