@@ -1,39 +1,15 @@
-// Plain HTTP routes of the replay server (GET only): path → handler. Later issues add the relay's
-// listRepos/getRepo here. Handlers run on the server's service thread and must not block for long.
+// Plain HTTP routes of the replay server (GET only): path → handler. The types are the shared ones
+// of ops/http_route.hpp, so the replay server and the daemon's ops server answer HTTP the same way.
+// Later issues add the relay's listRepos/getRepo here. Handlers run on the server's service thread
+// and must not block for long.
 #pragma once
 
-#include <functional>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
+#include "ops/http_route.hpp"
 
 namespace replay {
 
-struct HttpRequest {
-    std::string path;
-    std::vector<std::pair<std::string, std::string>> query;   // url-decoded, in request order
-    std::string host;                                          // the Host header
-
-    [[nodiscard]] std::optional<std::string_view> param(std::string_view name) const {
-        for (const auto& [key, value] : query) {
-            if (key == name) return std::string_view(value);
-        }
-        return std::nullopt;
-    }
-};
-
-struct HttpResponse {
-    unsigned status = 200;
-    std::string content_type = "application/json";
-    std::string body;
-};
-
-// `path` matches exactly, or, ending in '*', every path that starts with what precedes it.
-struct HttpRoute {
-    std::string path;
-    std::function<HttpResponse(const HttpRequest&)> handler;
-};
+using ops::HttpRequest;
+using ops::HttpResponse;
+using ops::HttpRoute;
 
 }  // namespace replay

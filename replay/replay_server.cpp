@@ -1,20 +1,19 @@
 #include "replay/replay_server.hpp"
 
 #include <chrono>
-#include <thread>
 #include <type_traits>
 
 #include <fmt/format.h>
 #include <libwebsockets.h>
 
+#include "ops/http_reply.hpp"
+#include "ops/lws_listener.hpp"
 #include "replay/request.hpp"
-#include "stages/socket_read/lws_context.hpp"
 
 namespace replay {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t http_chunk = 16 * 1024;
 
 int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
 
@@ -42,8 +41,7 @@ struct Session {
     bool future = false;
     bool error_sent = false;
     std::vector<std::byte> buffer;
-    std::string body;
-    std::size_t body_sent = 0;
+    ops::HttpReply reply;
 };
 
 void append_text(std::vector<std::byte>& out, std::string_view text) {
@@ -78,29 +76,21 @@ public:
         : config_(config), streams_(std::move(streams)), routes_(std::move(routes)), log_(std::move(log)) {}
 
     common::Result<void> start();
-    ~Impl() {
-        if (thread_.joinable()) {
-            thread_.request_stop();
-            thread_.join();
-        }
-    }
 
     int on_filter(lws* wsi);
     int on_established(lws* wsi, Session*& session);
     int on_ws_writable(lws* wsi, Session& session);
     int on_http(lws* wsi, Session*& session, const char* path);
-    int on_http_writable(lws* wsi, Session& session);
     void on_closed(Session*& session, bool subscription);
 
     ReplayServerConfig config_;
     ReplayStreams streams_;
     std::vector<HttpRoute> routes_;
     std::shared_ptr<spdlog::logger> log_;
-    std::uint16_t port_ = 0;
     std::atomic<std::uint64_t> subscribers_{0};
     std::atomic<std::uint64_t> frames_sent_{0};
-    std::optional<stages::socket_read::LwsContext> context_;
-    std::jthread thread_;
+    // Last: destroyed first, so the close callbacks it runs still find everything above.
+    std::unique_ptr<ops::LwsListener> listener_;
 
 private:
     const ReplayPlan* plan_for(std::string_view path) const;
@@ -109,30 +99,10 @@ private:
 };
 
 common::Result<void> ReplayServer::Impl::start() {
-    lws_context_creation_info info{};
-    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DISABLE_IPV6;
-    info.user = this;
-    info.port = config_.port;
-    info.iface = config_.address.c_str();
-    info.protocols = protocols;
-    info.fd_limit_per_thread = 1024;
-    if (!config_.tls_cert_file.empty()) {
-        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-        info.ssl_cert_filepath = config_.tls_cert_file.c_str();
-        info.ssl_private_key_filepath = config_.tls_key_file.c_str();
-    }
-    auto context = stages::socket_read::LwsContext::create(info);
-    if (!context) return tl::unexpected(context.error());
-    context_.emplace(std::move(*context));
-    lws_vhost* vhost = lws_create_vhost(context_->get(), &info);
-    if (vhost == nullptr) return common::fail(fmt::format("cannot listen on {}:{}", config_.address, config_.port));
-    port_ = static_cast<std::uint16_t>(lws_get_vhost_listen_port(vhost));
-    thread_ = std::jthread([this](std::stop_token stop) {
-        std::stop_callback wake(stop, [this] { lws_cancel_service(context_->get()); });
-        while (!stop.stop_requested()) {
-            if (lws_service(context_->get(), 0) < 0) break;
-        }
-    });
+    const ops::ListenerConfig listen{config_.address, config_.port, config_.tls_cert_file, config_.tls_key_file};
+    auto listener = ops::LwsListener::start(listen, protocols, this);
+    if (!listener) return tl::unexpected(listener.error());
+    listener_ = std::move(*listener);
     return {};
 }
 
@@ -179,7 +149,7 @@ bool ReplayServer::Impl::slot_open(Session& session) {
     const auto now = Clock::now();
     if (now >= due) return true;
     auto fire = [](lws_sorted_usec_list_t* sul) { lws_callback_on_writable(reinterpret_cast<Wake*>(sul)->wsi); };
-    lws_sul_schedule(context_->get(), 0, &session.wake.sul, fire,
+    lws_sul_schedule(listener_->context(), 0, &session.wake.sul, fire,
                      std::chrono::duration_cast<std::chrono::microseconds>(due - now).count());
     return false;
 }
@@ -214,48 +184,7 @@ int ReplayServer::Impl::on_ws_writable(lws* wsi, Session& session) {
 
 int ReplayServer::Impl::on_http(lws* wsi, Session*& session, const char* path) {
     delete std::exchange(session, new Session);
-    const HttpRequest request = read_request(wsi, path);
-    HttpResponse response{404, "application/json",
-                          fmt::format(R"({{"error":"NotFound","message":"no route for {}"}})", request.path)};
-    for (const auto& route : routes_) {
-        const bool prefix = !route.path.empty() && route.path.back() == '*';
-        const std::string_view pattern = prefix ? std::string_view(route.path).substr(0, route.path.size() - 1)
-                                                : std::string_view(route.path);
-        if (prefix ? request.path.starts_with(pattern) : request.path == pattern) {
-            response = route.handler(request);
-            break;
-        }
-    }
-    session->body = std::move(response.body);
-    unsigned char buffer[LWS_PRE + 1024];
-    unsigned char* start = buffer + LWS_PRE;
-    unsigned char* p = start;
-    unsigned char* end = buffer + sizeof(buffer) - 1;
-    if (lws_add_http_common_headers(wsi, response.status, response.content_type.c_str(), session->body.size(), &p,
-                                    end) != 0 ||
-        lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
-        return 1;
-    }
-    lws_callback_on_writable(wsi);
-    return 0;
-}
-
-int ReplayServer::Impl::on_http_writable(lws* wsi, Session& session) {
-    const std::size_t length = std::min(http_chunk, session.body.size() - session.body_sent);
-    const bool last = session.body_sent + length == session.body.size();
-    session.buffer.assign(LWS_PRE, std::byte{0});
-    const auto* from = reinterpret_cast<const std::byte*>(session.body.data()) + session.body_sent;
-    session.buffer.insert(session.buffer.end(), from, from + length);
-    auto* payload = reinterpret_cast<unsigned char*>(session.buffer.data()) + LWS_PRE;
-    if (lws_write(wsi, payload, length, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < static_cast<int>(length)) {
-        return 1;
-    }
-    session.body_sent += length;
-    if (!last) {
-        lws_callback_on_writable(wsi);
-        return 0;
-    }
-    return lws_http_transaction_completed(wsi) != 0 ? -1 : 0;
+    return session->reply.begin(wsi, ops::dispatch(routes_, read_request(wsi, path)));
 }
 
 void ReplayServer::Impl::on_closed(Session*& session, bool subscription) {
@@ -283,7 +212,7 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
     case LWS_CALLBACK_SERVER_WRITEABLE: return *slot != nullptr ? impl->on_ws_writable(wsi, **slot) : 0;
     case LWS_CALLBACK_CLOSED: impl->on_closed(*slot, true); return 0;
     case LWS_CALLBACK_HTTP: return impl->on_http(wsi, *slot, static_cast<const char*>(in));
-    case LWS_CALLBACK_HTTP_WRITEABLE: return *slot != nullptr ? impl->on_http_writable(wsi, **slot) : 0;
+    case LWS_CALLBACK_HTTP_WRITEABLE: return *slot != nullptr ? (*slot)->reply.on_writable(wsi) : 0;
     case LWS_CALLBACK_CLOSED_HTTP: impl->on_closed(*slot, false); return 0;
     default: return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
@@ -301,7 +230,7 @@ common::Result<std::unique_ptr<ReplayServer>> ReplayServer::start(const ReplaySe
 
 ReplayServer::ReplayServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ReplayServer::~ReplayServer() = default;
-std::uint16_t ReplayServer::port() const noexcept { return impl_->port_; }
+std::uint16_t ReplayServer::port() const noexcept { return impl_->listener_->port(); }
 std::uint64_t ReplayServer::subscribers() const noexcept { return impl_->subscribers_; }
 std::uint64_t ReplayServer::frames_sent() const noexcept { return impl_->frames_sent_; }
 

@@ -1,21 +1,17 @@
-// Reading an HTTP or WebSocket-upgrade request out of a libwebsockets connection while its headers
-// are still attached (HTTP, FILTER_PROTOCOL_CONNECTION and ESTABLISHED callbacks).
-// Thread-safety: call only from the server's service thread, inside a callback for `wsi`.
+// Reading a subscription request: the shared ops::read_request, plus the relay's cursor argument.
+// Thread-safety: read_request only from the server's service thread, inside a callback for `wsi`.
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <string>
 
 #include "common/result.hpp"
+#include "ops/http_request.hpp"
 #include "replay/http_route.hpp"
-
-struct lws;
 
 namespace replay {
 
-// The path (given, or the GET URI) and the url-decoded query arguments.
-[[nodiscard]] HttpRequest read_request(lws* wsi, std::optional<std::string> path = std::nullopt);
+using ops::read_request;
 
 // The subscription cursor: nullopt when absent; an error when negative or not a number.
 [[nodiscard]] common::Result<std::optional<std::int64_t>> cursor_param(const HttpRequest& request);
