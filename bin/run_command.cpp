@@ -28,6 +28,8 @@ sigset_t block_stop_signals() {
 }  // namespace
 
 int run_daemon(std::span<char* const> args, const char* const* envp) {
+    // First of all, so that a stop signal during start-up is a graceful stop, not a kill.
+    const sigset_t stop_signals = block_stop_signals();
     const auto command_line = pipeline::parse_command_line(args);
     if (!command_line) {
         fmt::print(stderr, "wintermute: {}\n", command_line.error().message);
@@ -43,7 +45,6 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
         fmt::print(stderr, "wintermute: no database: set DATABASE_URL or database.url\n");
         return 2;
     }
-    const sigset_t stop_signals = block_stop_signals();
     common::Log log(config.log.level);
     auto logger = log.component("main");
     prometheus::Registry registry;

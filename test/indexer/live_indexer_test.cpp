@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -88,9 +89,23 @@ bool wait_for_cursor(const std::string& db, const std::string& key, std::int64_t
     return false;
 }
 
+// Waits until the daemon has started its pipeline (it then handles SIGTERM as a graceful stop).
+void wait_until_started(const std::string& dir) {
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::ifstream in(dir + "/daemon.log");
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        if (text.find("starting from") != std::string::npos) return;
+        std::this_thread::sleep_for(20ms);
+    }
+    FAIL("the daemon did not start");
+}
+
 // Runs the daemon until the capture's last seq (2132) is committed, then stops it cleanly.
 void run_to_end(const std::string& dir, const std::string& db, const Relay& relay) {
+    std::remove((dir + "/daemon.log").c_str());
     auto daemon = start_daemon(dir, db, relay);
+    wait_until_started(dir);
     REQUIRE(wait_for_cursor(db, firehose_key(relay), 2132, 120s));
     daemon->signal(SIGTERM);
     CHECK(daemon->wait(60s) == 0);
@@ -117,9 +132,10 @@ TEST_CASE("SIGKILL during a replay, then restarts, end in the same database as a
         Relay relay(dir, capture("firehose.frames"), 0);
         run_to_end(dir, uninterrupted.url(), relay);
     }
-    Relay relay(dir, capture("firehose.frames"), 1500);
+    // Paced at 500 events/s, the capture takes about four seconds: the kills land mid-stream.
+    Relay relay(dir, capture("firehose.frames"), 500);
     std::vector<std::int64_t> cursors_at_kill;
-    for (const auto delay : {700ms, 500ms, 300ms}) {
+    for (const auto delay : {1500ms, 1000ms, 700ms}) {
         auto daemon = start_daemon(dir, crashed.url(), relay);
         std::this_thread::sleep_for(delay);
         daemon->kill();
@@ -139,9 +155,11 @@ TEST_CASE("a restart after a clean stop resumes from the cursor and indexes noth
         Relay relay(dir, capture("firehose.frames"), 0);
         run_to_end(dir, uninterrupted.url(), relay);
     }
-    Relay relay(dir, capture("firehose.frames"), 1500);
+    Relay relay(dir, capture("firehose.frames"), 400);
     {
+        std::remove((dir + "/daemon.log").c_str());
         auto daemon = start_daemon(dir, restarted.url(), relay);
+        wait_until_started(dir);
         REQUIRE(wait_for_cursor(restarted.url(), firehose_key(relay), 800, 60s));
         daemon->signal(SIGTERM);
         REQUIRE(daemon->wait(60s) == 0);
