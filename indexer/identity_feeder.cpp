@@ -25,6 +25,9 @@ IdentityFeeder::IdentityFeeder(std::unique_ptr<stages::identity::IdentityResolve
 IdentityFeeder::~IdentityFeeder() {
     drainer_.request_stop();
     drainer_.join();
+    // The resolver fails what is still waiting, which runs callbacks that use this object's
+    // logger and inbox: destroy it while they are still alive.
+    resolver_.reset();
 }
 
 bool IdentityFeeder::recently_staged(const std::string& did, const std::string& time) {
@@ -44,10 +47,16 @@ void IdentityFeeder::submit(std::vector<stages::classify::IdentityRequest>&& ide
         } else if (recently_staged(r.did, r.time)) {
             continue;
         }
+        ++submitted_;
         resolver_->request({std::move(r.did), std::move(r.time), r.force});
     }
     for (auto& d : deletions) {
+        ++submitted_;
         resolver_->confirm_repo_gone(d.did, [this, d](stages::identity::RepoPresence presence) {
+            struct Answered {
+                std::atomic<std::uint64_t>& count;
+                ~Answered() { ++count; }
+            } answered{answered_};
             if (presence != stages::identity::RepoPresence::gone) {
                 log_->info("#account deleted for {}: the PDS says {}, nothing deleted", d.did,
                            stages::identity::to_string(presence));
@@ -62,11 +71,24 @@ void IdentityFeeder::submit(std::vector<stages::classify::IdentityRequest>&& ide
     }
 }
 
+bool IdentityFeeder::settle(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (answered_.load() < submitted_.load()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
 void IdentityFeeder::drain(std::stop_token stop) {
     std::mutex idle;
     std::condition_variable_any wake;
     while (!stop.stop_requested()) {
         for (auto& outcome : resolver_->poll()) {
+            struct Answered {
+                std::atomic<std::uint64_t>& count;
+                ~Answered() { ++count; }
+            } answered{answered_};
             auto& request = outcome.request;
             if (!outcome.result) {
                 // No document, or no usable one: the reference writes no actor row either.

@@ -7,6 +7,7 @@
 // Thread-safety: submit from the writer thread; resolutions arrive on the feeder's own thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,10 @@ public:
     void submit(std::vector<stages::classify::IdentityRequest>&& identities,
                 std::vector<stages::classify::DeletionRequest>&& deletions);
 
+    // Waits until every submitted request has its answer in the inbox, or `timeout` passes.
+    // Returns whether it settled. For a graceful stop: what the stream asked for gets written.
+    bool settle(std::chrono::milliseconds timeout);
+
     [[nodiscard]] const stages::identity::IdentityResolver& resolver() const noexcept { return *resolver_; }
 
 private:
@@ -47,6 +52,8 @@ private:
     std::shared_ptr<spdlog::logger> log_;
     std::mutex mutex_;
     std::unordered_map<std::string, Staged> staged_;
+    std::atomic<std::uint64_t> submitted_{0};  // requests and deletion checks handed to the resolver
+    std::atomic<std::uint64_t> answered_{0};   // of those, answered (and staged if there was anything)
     std::jthread drainer_;
 };
 

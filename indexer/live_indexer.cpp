@@ -14,8 +14,11 @@ namespace {
 
 using stages::socket_read::Stream;
 
-pipeline::StageSettings one_thread(pipeline::StageSettings settings) {
+// The live writer: one ordered worker that commits as soon as its input runs dry, so live lag
+// stays low at any rate while batches grow under load.
+pipeline::StageSettings live_writer(pipeline::StageSettings settings) {
     settings.threads = 1;
+    settings.flush_when_idle = true;
     return settings;
 }
 
@@ -147,7 +150,7 @@ void LiveIndexer::build() {
     };
     // The live writer is one ordered worker: it restores each source's order and owns the cursors.
     pipeline_->sink<stages::batch_write::BatchWriteStage>(
-        "batch_write", one_thread(stages.batch_write),
+        "batch_write", live_writer(stages.batch_write),
         [this, cursor_keys, hooks] {
             return stages::batch_write::BatchWriteStage(writer_config_, cursor_keys, inbox_, hooks, writer_,
                                                         writer_abort_.get_token(), log_.component("batch_write"));
@@ -165,7 +168,23 @@ common::Result<void> LiveIndexer::wait() {
     if (!pipeline_) return {};
     auto result = pipeline_->wait();
     pipeline_.reset();
+    if (result && !writer_abort_.stop_requested()) write_pending_identities();
     return result;
+}
+
+void LiveIndexer::write_pending_identities() {
+    // After a graceful stop the stream's last identity requests may still be answering: wait a
+    // little and write their answers, so a clean stop leaves nothing half done.
+    if (!identity_->settle(std::chrono::seconds(10))) logger_->warn("identity resolutions still running at stop");
+    std::vector<stages::classify::StagedOp> ops;
+    inbox_.drain(ops);
+    if (ops.empty()) return;
+    try {
+        storage::pg::Connection conn(config_.database.url);
+        stages::batch_write::BatchApplier(conn).apply(ops, {});
+    } catch (const storage::pg::PgError& e) {
+        logger_->error("{} identity writes not saved at stop: {}", ops.size(), e.what());
+    }
 }
 
 }  // namespace indexer

@@ -53,6 +53,7 @@ public:
 private:
     common::Result<void> load_sources();
     common::Result<void> start_identity();
+    void write_pending_identities();
     void build();
 
     const pipeline::Config& config_;

@@ -66,7 +66,13 @@ private:
         for (;;) {
             Pop got = input.pop(chunk, no_wait);
             if (got == Pop::timeout) {
-                emit.send_all();  // about to sleep: do not hold finished work back
+                // About to sleep: do not hold finished work back. With flush_when_idle a batching
+                // stage also writes what it has (group commit): under load its input never runs
+                // dry and batches grow to batch_size; when it does, waiting would only add latency.
+                if constexpr (BatchingStage<S>) {
+                    if (context_.settings.flush_when_idle && batch.pending > 0) flush(stage, emit, batch);
+                }
+                emit.send_all();
                 got = input.pop(chunk, next_flush(batch));
             }
             if (got == Pop::end) break;

@@ -43,17 +43,20 @@ struct Relay {
     static inline int next_id = 0;
     std::string log;
     std::unique_ptr<ChildProcess> process;
-    std::string url;
+    std::string url;   // ws:// of the relay and labeler
+    std::string http;  // the same server as PLC directory and handle well-known
 
     // rate 0: full speed. Each relay logs to its own file, so the listening line is its own.
     Relay(const std::string& dir, const std::string& firehose, int rate)
         : log(fmt::format("{}/replay-{}.log", dir, next_id++)) {
-        std::vector<std::string> args{"--repos", firehose, "--labels", capture("labels.frames"), "--port", "0"};
+        std::vector<std::string> args{"--repos", firehose, "--labels", capture("labels.frames"), "--port", "0",
+                                      "--plc", capture("plc"), "--meta", capture("meta.json")};
         if (rate > 0) args.insert(args.end(), {"--rate", std::to_string(rate)});
         process = std::make_unique<ChildProcess>(env("WINTERMUTE_REPLAY"), args, std::map<std::string, std::string>{}, log);
         auto line = test_support::wait_for_line(log, "listening ", 10s);
         REQUIRE(line);
         url = "ws://" + line->substr(std::strlen("listening "));
+        http = "http://" + line->substr(std::strlen("listening "));
     }
 };
 
@@ -64,6 +67,9 @@ std::unique_ptr<ChildProcess> start_daemon(const std::string& dir, const std::st
                                            {"RELAY_HOSTS", relay.url},
                                            {"LABELER_HOSTS", relay.url},
                                            {"DATA_DIR", dir + "/data"},
+                                           {"PLC_URL", relay.http},
+                                           {"HANDLE_WELLKNOWN_BASE_URL", relay.http},
+                                           {"ALLOW_PRIVATE_ADDRESSES", "true"},
                                            {"LOG_LEVEL", "info"}},
         dir + "/daemon.log");
 }

@@ -57,6 +57,32 @@ TEST_CASE("a batching stage is flushed at the batch size and once more at end-of
     CHECK(flushes.sizes == std::vector<std::size_t>{1000, 1000, 500});
 }
 
+TEST_CASE("with flush_when_idle a batching stage writes a trickle at once and still fills batches under load",
+          "[pipeline][batching]") {
+    prometheus::Registry registry;
+    pipeline::Metrics metrics(registry);
+    const common::Log log(spdlog::level::warn);
+    pipeline::Pipeline p(log, metrics);
+    std::atomic<std::uint64_t> produced{0};
+    Flushes flushes;
+    auto& a = p.queue<Event>("a", 64);
+    p.source<pipeline_test::EventSource>("source", {}, [&] { return pipeline_test::EventSource(2500, 5, produced); },
+                                         a);
+    // A flush interval far beyond the test: every flush here comes from the input running dry.
+    p.sink<CountingWriter>("writer", {.threads = 1, .batch_size = 1000, .flush_interval = std::chrono::hours(1),
+                                      .flush_when_idle = true},
+                           [&] { return CountingWriter(flushes); }, a);
+    p.start();
+    REQUIRE(p.wait());
+    std::size_t total = 0;
+    for (auto size : flushes.sizes) {
+        CHECK(size <= 1000);
+        total += size;
+    }
+    CHECK(total == 2500);
+    CHECK(flushes.sizes.size() > 3);  // flushed before batches were full
+}
+
 TEST_CASE("the batch writer reads live and backfill, each item once", "[pipeline][batching]") {
     prometheus::Registry registry;
     pipeline::Metrics metrics(registry);
