@@ -15,6 +15,19 @@ CREATE TABLE bsky.backfill_repo (
 );
 CREATE INDEX backfill_repo_status_idx ON bsky.backfill_repo (status);
 
+-- listRepos enumeration per relay or PDS, keyed `backfill_enum:{host}` like
+-- the sub_state cursors (whose bigint column cannot hold listRepos' opaque
+-- string cursors). `cursor` is where the next page starts (NULL: the first);
+-- `finished_at` is set when the last page was read, so a restart does not
+-- walk the whole network again.
+CREATE TABLE bsky.backfill_enum (
+    service text PRIMARY KEY,
+    cursor text,
+    listed bigint NOT NULL DEFAULT 0,
+    finished_at timestamptz,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+
 -- The writer session's staging tables, now with the backfill's. A repo's ops
 -- may span several transactions of one session, so its marker and the URIs
 -- seen so far survive commits (PRESERVE ROWS); they are transactional, so a

@@ -83,7 +83,7 @@ std::map<std::string, std::string> reference_backfill_times() {
     const auto command = fmt::format("zcat '{}'", capture("reference-backfill.sql.gz"));
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     if (!pipe) throw std::runtime_error("cannot run " + command);
-    // INSERT INTO bsky.record (uri, cid, did, json, "indexedAt", …) VALUES ('at://…', 'b…', 'did:…', '{…}', 'T',
+    // INSERT INTO bsky.record (uri, cid, did, json, "indexedAt", …) VALUES (uri, cid, did, json, T, …
     static const std::regex row(
         R"(^INSERT INTO bsky\.record .* VALUES \('[^']*', '[^']*', '([^']*)', '(?:[^']|'')*', '([^']*)')");
     std::map<std::string, std::string> times;

@@ -49,7 +49,7 @@ std::vector<std::string> schema_dump(const std::string& url, bool without_winter
     const std::string exclude = without_wintermute ? " --exclude-schema=wintermute" : "";
     std::istringstream dump(capture(fmt::format("'{}' --schema-only{} '{}'", pg_dump_program(), exclude, url)));
     static const std::regex wintermute_object(
-        R"(bsky\.(wintermute_migration|sub_state|account_event_state|backfill_repo)\b)");
+        R"(bsky\.(wintermute_migration|sub_state|account_event_state|backfill_repo|backfill_enum)\b)");
     std::vector<std::string> statements;
     std::string line, current;
     while (std::getline(dump, line)) {
