@@ -1,6 +1,8 @@
 #include "stages/batch_write/batch_applier.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <stdexcept>
 
 #include "storage/pg/copy_in.hpp"
 
@@ -23,6 +25,19 @@ std::int64_t to_int(const storage::pg::Result& r, int column) {
     const std::string_view text = r.value(0, column);
     std::from_chars(text.data(), text.data() + text.size(), value);
     return value;
+}
+
+bool ends_a_repo(const classify::StagedOp& op) {
+    return op.kind == classify::OpKind::repo_end || op.kind == classify::OpKind::repo_status;
+}
+
+RepoOutcome outcome_of(std::string_view text) {
+    if (text == "indexed") return RepoOutcome::indexed;
+    if (text == "stale") return RepoOutcome::stale;
+    if (text == "incomplete") return RepoOutcome::incomplete;
+    if (text == "failed") return RepoOutcome::failed;
+    if (text == "inactive") return RepoOutcome::inactive;
+    throw std::logic_error("unknown repo outcome from apply_batch");
 }
 
 }  // namespace
@@ -65,6 +80,7 @@ BatchResult BatchApplier::apply(std::span<const classify::StagedOp> ops, std::sp
         result.applied = to_int(r, 0);
         result.stale = to_int(r, 1);
         result.accounts_ignored = to_int(r, 2);
+        if (std::any_of(ops.begin(), ops.end(), ends_a_repo)) read_repo_outcomes(result);
         for (const auto& c : cursors) {
             conn_.exec_params("INSERT INTO sub_state (service, cursor) VALUES ($1, $2) "
                               "ON CONFLICT (service) DO UPDATE SET cursor = excluded.cursor",
@@ -77,6 +93,15 @@ BatchResult BatchApplier::apply(std::span<const classify::StagedOp> ops, std::sp
         throw;
     }
     return result;
+}
+
+void BatchApplier::read_repo_outcomes(BatchResult& result) {
+    auto r = conn_.exec("SELECT did, outcome, coalesce(detail, '') FROM wm_repo_outcome", "reading repo outcomes");
+    result.repos.reserve(static_cast<std::size_t>(r.rows()));
+    for (int row = 0; row < r.rows(); ++row) {
+        result.repos.push_back(
+            {std::string(r.value(row, 0)), outcome_of(r.value(row, 1)), std::string(r.value(row, 2))});
+    }
 }
 
 std::optional<std::int64_t> load_cursor(storage::pg::Connection& conn, const std::string& service) {

@@ -20,11 +20,27 @@ struct CursorUpdate {
     std::int64_t cursor;
 };
 
+// What became of a backfilled repo whose repo_end (or repo_status) was in the batch.
+enum class RepoOutcome : std::uint8_t {
+    indexed,     // every record applied and reconciled; backfill_repo says indexed at `detail` (the rev)
+    stale,       // the database holds a newer rev (a live commit won); re-queue the repo
+    incomplete,  // the session lost the repo's start (reconnect); re-queue the repo
+    failed,      // the CAR was aborted (`detail` says why)
+    inactive,    // repo_status: listed inactive (`detail` = its status)
+};
+
+struct RepoResult {
+    std::string did;
+    RepoOutcome outcome = RepoOutcome::indexed;
+    std::string detail;
+};
+
 struct BatchResult {
     std::int64_t applied = 0;
     std::int64_t stale = 0;             // commits skipped by the stale-rev guard
     std::int64_t accounts_ignored = 0;  // #account events older than the last applied
     std::uint64_t refused_rows = 0;     // rows COPY could not carry (logged by the caller)
+    std::vector<RepoResult> repos;      // one per repo_end / repo_status op
 };
 
 class BatchApplier {
@@ -37,6 +53,7 @@ public:
 
 private:
     std::uint64_t stage(std::span<const classify::StagedOp> ops);
+    void read_repo_outcomes(BatchResult& result);
 
     storage::pg::Connection& conn_;
 };

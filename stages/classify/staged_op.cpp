@@ -17,6 +17,10 @@ std::string_view to_string(OpKind kind) noexcept {
         case OpKind::account: return "account";
         case OpKind::delete_actor: return "delete_actor";
         case OpKind::label: return "label";
+        case OpKind::repo_begin: return "repo_begin";
+        case OpKind::repo_record: return "repo_record";
+        case OpKind::repo_end: return "repo_end";
+        case OpKind::repo_status: return "repo_status";
     }
     return "unknown";
 }

@@ -10,7 +10,10 @@
 
 namespace stages::classify {
 
-enum class OpKind : std::uint8_t { commit, sync, create, update, del, actor, account, delete_actor, label };
+enum class OpKind : std::uint8_t {
+    commit, sync, create, update, del, actor, account, delete_actor, label,
+    repo_begin, repo_record, repo_end, repo_status,  // a backfilled repo (docs/indexing.md "Backfill")
+};
 
 [[nodiscard]] std::string_view to_string(OpKind kind) noexcept;
 
@@ -24,7 +27,8 @@ struct StagedOp {
     std::string time;                       // the event's time: indexedAt on the live path
     std::string json;                       // record JSON; `force` for an #identity actor; the label
     std::optional<std::string> created_at;  // normalised createdAt (raw for profiles)
-    std::optional<std::string> extra;       // collection; handle (actor); status (account)
+    std::optional<std::string> extra;       // collection; handle (actor); status (account, repo_status);
+                                            // the abort reason (repo_end)
 };
 
 }  // namespace stages::classify

@@ -48,7 +48,8 @@ std::vector<std::string> schema_dump(const std::string& url, bool without_winter
     // wintermute's own objects: its tables in bsky and the indexer's functions in schema wintermute.
     const std::string exclude = without_wintermute ? " --exclude-schema=wintermute" : "";
     std::istringstream dump(capture(fmt::format("'{}' --schema-only{} '{}'", pg_dump_program(), exclude, url)));
-    static const std::regex wintermute_object(R"(bsky\.(wintermute_migration|sub_state|account_event_state)\b)");
+    static const std::regex wintermute_object(
+        R"(bsky\.(wintermute_migration|sub_state|account_event_state|backfill_repo|backfill_enum)\b)");
     std::vector<std::string> statements;
     std::string line, current;
     while (std::getline(dump, line)) {

@@ -1,0 +1,49 @@
+// The pds-capture's repos as the backfill tests need them: the listRepos entries (all pages),
+// the getRepo CARs, the handles, and a backfill of them through RepoClassifier + BatchApplier.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stages/batch_write/batch_applier.hpp"
+#include "stages/classify/staged_op.hpp"
+
+namespace test_backfill {
+
+struct ListedRepo {
+    std::string did;
+    std::string head;
+    std::string rev;
+    bool active = true;
+    std::optional<std::string> status;
+};
+
+// Every repo of listRepos.json, in listing order.
+std::vector<ListedRepo> listed_repos();
+// repos/<did>.car, or nullopt when the capture has none (inactive or deleted repos).
+std::optional<std::vector<std::byte>> repo_car(const std::string& did);
+// plc/handles.json.
+std::map<std::string, std::string> capture_handles();
+// The local clock as the reference writes it: 2026-11-27T07:52:48.675Z.
+std::string now_iso();
+
+// did → the one indexedAt the app-view's backfill gave the repo's records (reference-backfill.sql.gz).
+std::map<std::string, std::string> reference_backfill_times();
+
+// The indexedAt of a repo's backfill: the local clock in production.
+using Clock = std::function<std::string(const std::string& did)>;
+
+// Backfills the listed repos in the given order into the database at `url`, staging each repo's
+// actor from handles.json first (identity is not this test's subject), in batches of at most
+// `batch_ops` ops so that repos span several transactions. Returns every repo's outcome.
+std::vector<stages::batch_write::RepoResult> backfill(const std::string& url, const std::vector<ListedRepo>& repos,
+                                                      std::size_t batch_ops, const Clock& clock = {});
+
+// Applies ops in one batch on a fresh writer session (for live-path writes in the tests).
+stages::batch_write::BatchResult apply(const std::string& url, const std::vector<stages::classify::StagedOp>& ops);
+
+}  // namespace test_backfill
