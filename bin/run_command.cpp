@@ -4,10 +4,16 @@
 #include <thread>
 
 #include <fmt/core.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+#include <spdlog/sinks/dist_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
 
 #include "common/log.hpp"
 #include "indexer/live_indexer.hpp"
+#include "indexer/status_reporter.hpp"
+#include "ops/ops_server.hpp"
+#include "ops/service_notifier.hpp"
 #include "pipeline/config.hpp"
 
 namespace bin {
@@ -45,21 +51,52 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
         fmt::print(stderr, "wintermute: no database: set DATABASE_URL or database.url\n");
         return 2;
     }
-    common::Log log(config.log.level);
+    // Log lines go to stdout; warnings and errors are also kept for the dashboard.
+    auto recent = std::make_shared<ops::RecentErrorsSink>(50);
+    auto sinks = std::make_shared<spdlog::sinks::dist_sink_mt>(
+        std::vector<spdlog::sink_ptr>{std::make_shared<spdlog::sinks::stdout_sink_mt>(), recent});
+    common::Log log(config.log.level, sinks);
     auto logger = log.component("main");
     prometheus::Registry registry;
     pipeline::Metrics metrics(registry);
+    ops::DaemonMetrics daemon_metrics(registry);
     indexer::LiveIndexer live(config, log, metrics);
+    live.observe_lag([&](std::chrono::steady_clock::duration lag) {
+        daemon_metrics.receive_lag().Observe(std::chrono::duration<double>(lag).count());
+    });
     if (auto started = live.start(); !started) {
         logger->error("cannot start: {}", started.error().message);
         return 1;
     }
+    indexer::StatusReporter reporter(live, metrics, daemon_metrics);
+    ops::OpsServerConfig ops_config;
+    ops_config.listen.address = "0.0.0.0";
+    ops_config.listen.port = config.metrics.port;
+    auto ops_server = ops::OpsServer::start(
+        ops_config,
+        ops::OpsInputs{.registry = &registry,
+                       .status = [&] { return reporter.status(); },
+                       .collect = [&] { reporter.collect(); },
+                       .metrics = &daemon_metrics,
+                       .recent_errors = recent},
+        log.component("ops"));
+    if (!ops_server) {
+        logger->error("cannot serve metrics on port {}: {}", config.metrics.port, ops_server.error().message);
+        live.request_stop();
+        live.request_stop();
+        (void)live.wait();
+        return 1;
+    }
+    logger->info("metrics, health and dashboard on port {}", (*ops_server)->port());
+    const ops::ServiceNotifier notifier;
+    notifier.ready();
     std::jthread signals([&](std::stop_token stop) {
         while (!stop.stop_requested()) {
             timespec tick{0, 200'000'000};
             const int sig = sigtimedwait(&stop_signals, nullptr, &tick);
             if (sig > 0) {
                 logger->info("signal {}: stopping{}", sig, " (a second signal stops at once)");
+                notifier.stopping();
                 live.request_stop();
             }
         }

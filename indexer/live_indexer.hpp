@@ -5,6 +5,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -36,6 +38,14 @@ class LiveIndexer {
 public:
     LiveIndexer(const pipeline::Config& config, const common::Log& log, pipeline::Metrics& metrics);
     ~LiveIndexer();
+
+    // Called on the writer's thread after each commit with every committed event's time from
+    // arrival to commit. Set before start().
+    void observe_lag(std::function<void(std::chrono::steady_clock::duration)> observer) {
+        lag_observer_ = std::move(observer);
+    }
+    [[nodiscard]] const stages::decode::DecodeMetrics& decode_metrics() const noexcept { return decode_; }
+    [[nodiscard]] const pipeline::Config& config() const noexcept { return config_; }
 
     // Migrates the schema, loads the cursors, builds and starts the pipeline.
     [[nodiscard]] common::Result<void> start();
@@ -72,6 +82,7 @@ private:
     std::unique_ptr<IdentityFeeder> identity_;  // after inbox_, which it fills
     std::stop_source writer_abort_;
     std::atomic<int> stop_requests_{0};
+    std::function<void(std::chrono::steady_clock::duration)> lag_observer_;
     std::unique_ptr<pipeline::Pipeline> pipeline_;
 };
 

@@ -48,6 +48,16 @@ bool is_known_account_status(std::string_view status) {
 
 }  // namespace
 
+CountedCollection counted_collection(std::string_view collection) noexcept {
+    if (collection == "app.bsky.feed.post") return CountedCollection::post;
+    if (collection == "app.bsky.feed.like") return CountedCollection::like;
+    if (collection == "app.bsky.graph.follow") return CountedCollection::follow;
+    if (collection == "app.bsky.feed.repost") return CountedCollection::repost;
+    if (collection == "app.bsky.graph.block") return CountedCollection::block;
+    if (collection == "app.bsky.actor.profile") return CountedCollection::profile;
+    return CountedCollection::other;
+}
+
 void EventClassifier::classify(const atproto::frame::Frame& frame, ClassifiedEvent& out) {
     using namespace atproto::frame;
     out.seq = seq_of(frame);
@@ -109,6 +119,7 @@ void EventClassifier::commit(const atproto::frame::Commit& c, ClassifiedEvent& o
         if (op.action == "delete") {
             if (!is_indexed_collection(collection)) continue;
             ++metrics_.deletes_staged;
+            ++metrics_.collection_events[static_cast<std::size_t>(counted_collection(collection))];
             auto& del = out.ops.emplace_back(op_of(OpKind::del, c.seq, c.repo, c.time));
             del.uri = fmt::format("at://{}/{}", c.repo, op.path);
             del.extra = std::string(collection);
@@ -123,6 +134,7 @@ void EventClassifier::commit(const atproto::frame::Commit& c, ClassifiedEvent& o
         const auto why = records_.classify(in, staged, detail_);
         if (why == Rejection::none) {
             ++metrics_.records_staged;
+            ++metrics_.collection_events[static_cast<std::size_t>(counted_collection(collection))];
             out.ops.push_back(std::move(staged));
         } else if (why != Rejection::not_indexed) {
             reject(why, op.path, detail_);

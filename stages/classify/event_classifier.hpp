@@ -17,11 +17,17 @@
 
 namespace stages::classify {
 
+// The collections the original's indexer_*_events_total metrics count (creates, updates, deletes).
+enum class CountedCollection : std::uint8_t { post, like, follow, repost, block, profile, other };
+
+[[nodiscard]] CountedCollection counted_collection(std::string_view collection) noexcept;
+
 struct ClassifyMetrics {
     std::atomic<std::uint64_t> commits{0}, syncs{0}, identities{0}, accounts{0}, labels{0}, infos{0};
     std::atomic<std::uint64_t> error_frames{0}, unknown_frames{0}, bad_cars{0};
     std::atomic<std::uint64_t> records_staged{0}, deletes_staged{0};
     std::array<std::atomic<std::uint64_t>, 7> records_rejected{};  // by Rejection
+    std::array<std::atomic<std::uint64_t>, 7> collection_events{};  // by CountedCollection
 };
 
 struct ClassifyConfig {

@@ -15,6 +15,7 @@ struct SocketReadMetrics {
     std::atomic<std::uint64_t> reconnect_attempts{0};  // connection attempts after the first
     std::atomic<std::uint64_t> idle_timeouts{0};     // connections closed as dead (no data)
     std::atomic<bool> connected{false};
+    std::atomic<std::int64_t> last_frame_unix_ms{0};  // when the last frame was handed on; 0: none yet
 };
 
 }  // namespace stages::socket_read

@@ -43,6 +43,9 @@ pipeline::Outcome SocketSource::produce(std::stop_token stop, pipeline::Emit<Sou
         handoff_->frames.pop_front();
         handoff_->changed.notify_all();
     }
+    metrics_.last_frame_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
     emit.push(SourcedFrame{spec_.index, next_ordinal_++, std::move(frame)});
     return pipeline::Outcome::ok;
 }

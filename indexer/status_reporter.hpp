@@ -1,0 +1,32 @@
+// StatusReporter: what the ops server shows of the live indexer. status() builds the snapshot for
+// /_health, /api/status and the dashboard from the stages' atomics; collect() brings the
+// original's Prometheus counters up to date before a scrape. Both run on the ops server's
+// thread while the pipeline runs: they only read atomics.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "indexer/live_indexer.hpp"
+#include "ops/daemon_metrics.hpp"
+#include "ops/daemon_status.hpp"
+
+namespace indexer {
+
+class StatusReporter {
+public:
+    StatusReporter(const LiveIndexer& live, pipeline::Metrics& runner_metrics, ops::DaemonMetrics& metrics);
+
+    [[nodiscard]] ops::DaemonStatus status() const;
+    void collect();
+
+private:
+    const LiveIndexer& live_;
+    pipeline::Metrics& runner_metrics_;
+    ops::DaemonMetrics& metrics_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::vector<std::pair<const std::atomic<std::uint64_t>*, ops::CounterMirror>> mirrors_;
+};
+
+}  // namespace indexer
