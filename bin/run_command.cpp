@@ -61,14 +61,18 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
     pipeline::Metrics metrics(registry);
     ops::DaemonMetrics daemon_metrics(registry);
     indexer::LiveIndexer live(config, log, metrics);
+    std::atomic<indexer::StatusReporter*> reporting{nullptr};
     live.observe_lag([&](std::chrono::steady_clock::duration lag) {
-        daemon_metrics.receive_lag().Observe(std::chrono::duration<double>(lag).count());
+        const double seconds = std::chrono::duration<double>(lag).count();
+        daemon_metrics.receive_lag().Observe(seconds);
+        if (auto* r = reporting.load()) r->observe_lag(seconds);
     });
     if (auto started = live.start(); !started) {
         logger->error("cannot start: {}", started.error().message);
         return 1;
     }
     indexer::StatusReporter reporter(live, metrics, daemon_metrics);
+    reporting = &reporter;
     ops::OpsServerConfig ops_config;
     ops_config.listen.address = "0.0.0.0";
     ops_config.listen.port = config.metrics.port;

@@ -59,12 +59,14 @@ ops::DaemonStatus StatusReporter::status() const {
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
     const auto& stages = live_.config().stages;
-    auto stage = [&](const std::string& name, std::uint32_t threads) {
+    auto stage = [&](const std::string& name, std::uint32_t threads) -> ops::StageStatus& {
         const auto& counters = runner_metrics_.stage(name);
-        s.stages.push_back({name, "live", threads, counters.items_in.load(), counters.items_out.load(),
-                            counters.rejected.load(), counters.errors.load(),
-                            static_cast<double>(counters.busy_ns.load()) / 1e9});
+        return s.stages.emplace_back(ops::StageStatus{name, "live", threads, counters.items_in.load(),
+                                                      counters.items_out.load(), counters.rejected.load(),
+                                                      counters.errors.load(),
+                                                      static_cast<double>(counters.busy_ns.load()) / 1e9});
     };
+    const double lag = last_lag_s_.load(std::memory_order_relaxed);
     for (const auto& source : live_.sources()) {
         ops::RelayStatus r;
         r.host = source->endpoint.authority;
@@ -74,12 +76,15 @@ ops::DaemonStatus StatusReporter::status() const {
         if (const auto last = source->socket_metrics.last_frame_unix_ms.load(); last > 0) {
             r.last_frame_age_s = static_cast<double>(now_ms - last) / 1000.0;
         }
+        if (lag >= 0) r.lag_s = lag;
         s.relays.push_back(std::move(r));
-        stage(stage_name(*source), 1);
+        // A source's produce time is mostly waiting on the network: not work, so not shown as busy.
+        stage(stage_name(*source), 1).busy_seconds = 0;
     }
     stage("decode", static_cast<std::uint32_t>(stages.decode.threads));
     stage("classify", static_cast<std::uint32_t>(stages.classify.threads));
-    stage("batch_write", 1);
+    // The writer's output is its commits: the events it has committed.
+    stage("batch_write", 1).items_out = live_.writer_metrics().events.load();
     auto queue = [&](const std::string& name, std::size_t capacity, std::string from, std::string to) {
         const auto& q = runner_metrics_.queue(name, capacity);
         s.queues.push_back({name, std::move(from), std::move(to),

@@ -4,6 +4,7 @@
 // thread while the pipeline runs: they only read atomics.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ public:
 
     [[nodiscard]] ops::DaemonStatus status() const;
     void collect();
+    // The writer's lag hook: arrival → commit of each committed event (shown as the relays' lag).
+    void observe_lag(double seconds) noexcept { last_lag_s_.store(seconds, std::memory_order_relaxed); }
 
 private:
     const LiveIndexer& live_;
@@ -27,6 +30,7 @@ private:
     ops::DaemonMetrics& metrics_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::vector<std::pair<const std::atomic<std::uint64_t>*, ops::CounterMirror>> mirrors_;
+    std::atomic<double> last_lag_s_{-1};
 };
 
 }  // namespace indexer
