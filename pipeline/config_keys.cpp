@@ -71,7 +71,8 @@ ConfigKey make(std::string name, Strings env, std::string help, std::string allo
 // An unsigned integer field (or a std::chrono duration, counted in its own unit).
 template <class Field>
 ConfigKey number(std::string name, Strings env, std::string help, std::int64_t min, std::int64_t max, Field field) {
-    auto key = make(std::move(name), std::move(env), std::move(help), fmt::format("an integer from {} to {}", min, max));
+    auto key = make(std::move(name), std::move(env), std::move(help),
+                    fmt::format("an integer from {} to {}", min, max));
     key.set = [=](Config& c, const ConfigValue& v) {
         const auto n = as_integer(v);
         if (!n || *n < min || *n > max) return false;
@@ -164,7 +165,8 @@ ConfigKey log_level() {
 
 ConfigKey initial_cursor() {
     auto key = make("firehose.initial_cursor", {"FIREHOSE_INITIAL_CURSOR"},
-                    "where the firehose starts when no cursor is saved", "\"live\", \"oldest\" or a sequence number >= 0");
+                    "where the firehose starts when no cursor is saved",
+                    "\"live\", \"oldest\" or a sequence number >= 0");
     key.set = [](Config& c, const ConfigValue& v) {
         using Start = FirehoseCursor::Start;
         const auto* s = as_string(v);
@@ -257,10 +259,11 @@ std::vector<ConfigKey> build_keys() {
                       [](auto& c) -> auto& { return c.relay_hosts; }));
     k.push_back(hosts("labeler_hosts", {"LABELER_HOSTS"}, "labelers whose label stream is indexed",
                       [](auto& c) -> auto& { return c.labeler_hosts; }));
-    k.push_back(text("data_dir", {"DATA_DIR"}, "directory of every LMDB file (spill queues, caches)", "a non-empty path",
-                     non_empty, [](auto& c) -> auto& { return c.data_dir; }));
-    k.push_back(number("inline_concurrency", {"INLINE_CONCURRENCY"}, "repos backfilled inline from the live path at once",
-                       1, 100'000, [](auto& c) -> auto& { return c.inline_concurrency; }));
+    k.push_back(text("data_dir", {"DATA_DIR"}, "directory of every LMDB file (spill queues, caches)",
+                     "a non-empty path", non_empty, [](auto& c) -> auto& { return c.data_dir; }));
+    k.push_back(number("inline_concurrency", {"INLINE_CONCURRENCY"},
+                       "repos backfilled inline from the live path at once", 1, 100'000,
+                       [](auto& c) -> auto& { return c.inline_concurrency; }));
     k.push_back(text("database.url", {"DATABASE_URL"}, "PostgreSQL connection URL or conninfo", "a string", any,
                      [](auto& c) -> auto& { return c.database.url; }));
     k.push_back(number("database.pool_size", {"DB_POOL_SIZE"}, "PostgreSQL connections", 1, 1000,
@@ -278,8 +281,9 @@ std::vector<ConfigKey> build_keys() {
     k.push_back(number("backfiller.output_high_water_mark", {"BACKFILLER_OUTPUT_HIGH_WATER_MARK"},
                        "backfill items waiting (memory + spill) above which repo fetching pauses", 1,
                        1'000'000'000'000, [](auto& c) -> auto& { return c.backfiller.output_high_water_mark; }));
-    k.push_back(number("backfiller.timeout_secs", {"BACKFILLER_TIMEOUT_SECS"}, "longest one repo fetch may take, seconds",
-                       1, 86'400, [](auto& c) -> auto& { return c.backfiller.timeout; }));
+    k.push_back(number("backfiller.timeout_secs", {"BACKFILLER_TIMEOUT_SECS"},
+                       "longest one repo fetch may take, seconds", 1, 86'400,
+                       [](auto& c) -> auto& { return c.backfiller.timeout; }));
     k.push_back(log_level());
     k.push_back(initial_cursor());
     k.push_back(text("identity.plc_url", {"PLC_URL"}, "PLC directory resolving did:plc", "an http(s) URL", http_url,

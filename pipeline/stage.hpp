@@ -14,8 +14,9 @@
 
 namespace pipeline {
 
-// What a stage did with one input. `rejected` is bad data (counted, logged, dropped);
-// `stop` asks the whole pipeline for a graceful stop (a source returns it when exhausted).
+// What a stage did with one input. `rejected` is bad data (counted and dropped). `stop` from
+// process() asks the whole pipeline for a graceful stop; from a source's produce() it means this
+// source is exhausted (its last worker out then ends the stream downstream).
 enum class Outcome : std::uint8_t { ok, rejected, stop };
 
 // Where a stage puts its output. The runner implements it by pushing to the next queue;

@@ -82,15 +82,16 @@ TEST_CASE("order per key holds with 8 lane workers and random per-item delays", 
     Watch watch;
     std::atomic<std::uint64_t> produced{0};
     constexpr std::uint64_t total = 4000;
-    auto& events = p.queue<Event>("events", 256);
-    auto& lanes = p.lanes<Event>("by_repo", 8, 64);
+    // Keyed all the way from the single source: lanes → keyed stage → lanes → keyed stage. An
+    // unkeyed multi-worker stage before the lanes could reorder one repo's events.
+    auto& first = p.lanes<Event>("by_repo", 8, 64);
+    auto& second = p.lanes<Event>("by_repo_again", 8, 64);
     p.source<pipeline_test::EventSource>("source", {.threads = 1},
-                                         [&] { return pipeline_test::EventSource(total, repos, produced); }, events);
-    // Three unordered workers shuffle events before the lanes, as decode workers do.
-    p.stage<pipeline_test::PassThrough>("shuffle", {.threads = 1}, [] { return pipeline_test::PassThrough{}; },
-                                        events, lanes);
+                                         [&] { return pipeline_test::EventSource(total, repos, produced); }, first);
+    p.stage<pipeline_test::PassThrough>("pass", {.threads = 8}, [] { return pipeline_test::PassThrough{}; }, first,
+                                        second);
     std::atomic<unsigned> seed{1};
-    p.sink<CheckOrder>("check", {.threads = 8}, [&] { return CheckOrder(watch, seed++); }, lanes);
+    p.sink<CheckOrder>("check", {.threads = 8}, [&] { return CheckOrder(watch, seed++); }, second);
     p.start();
     REQUIRE(p.wait());
     CHECK(watch.processed == total);

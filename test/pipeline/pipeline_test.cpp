@@ -103,12 +103,12 @@ TEST_CASE("graceful stop processes every produced item exactly once", "[pipeline
 
 TEST_CASE("a slow consumer keeps every queue within its capacity", "[pipeline][pipeline]") {
     Fixture f;
-    std::vector<std::atomic<int>> seen(20'000);
+    std::vector<std::atomic<int>> seen(8'000);
     std::atomic<std::uint64_t> consumed{0};
     pipeline::Pipeline p(f.log, f.metrics);
     auto& a = p.queue<Event>("a", 64);
     auto& b = p.queue<Event>("b", 64);
-    p.source<EventSource>("source", {}, [&] { return EventSource(20'000, 10, f.produced); }, a);
+    p.source<EventSource>("source", {}, [&] { return EventSource(8'000, 10, f.produced); }, a);
     p.stage<PassThrough>("pass", {}, [] { return PassThrough{}; }, a, b);
     p.sink<Collect>("collect", {}, [&] { return Collect(seen, 2us, &consumed); }, b);
     std::atomic<bool> done{false};
@@ -128,7 +128,7 @@ TEST_CASE("a slow consumer keeps every queue within its capacity", "[pipeline][p
     REQUIRE(p.wait());
     done = true;
     sampler.join();
-    CHECK(consumed == 20'000);
+    CHECK(consumed == 8'000);
     CHECK(max_depth <= 64 + 32);  // one producer per queue: the gauge may read one chunk high
     CHECK(max_depth >= 32);       // the queues did fill: the producer was held back, not idle
     // Queued items plus at most one chunk held by each of: source, pass (in and out), sink;
