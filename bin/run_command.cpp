@@ -76,6 +76,7 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
     ops::OpsServerConfig ops_config;
     ops_config.listen.address = "0.0.0.0";
     ops_config.listen.port = config.metrics.port;
+    ops_config.health.max_relay_silence_s = static_cast<double>(config.metrics.relay_silence_seconds);
     auto ops_server = ops::OpsServer::start(
         ops_config,
         ops::OpsInputs{.registry = &registry,

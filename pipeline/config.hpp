@@ -62,6 +62,7 @@ struct Config {
     } database;
     struct {
         std::uint16_t port = 9090;
+        std::uint64_t relay_silence_seconds = 60;
     } metrics;
     struct {
         std::uint64_t workers = 16;

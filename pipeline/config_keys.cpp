@@ -268,8 +268,12 @@ std::vector<ConfigKey> build_keys() {
                      [](auto& c) -> auto& { return c.database.url; }));
     k.push_back(number("database.pool_size", {"DB_POOL_SIZE"}, "PostgreSQL connections", 1, 1000,
                        [](auto& c) -> auto& { return c.database.pool_size; }));
-    k.push_back(number("metrics.port", {"METRICS_PORT"}, "port of the Prometheus /metrics endpoint", 1, 65535,
+    k.push_back(number("metrics.port", {"METRICS_PORT"},
+                       "port of /metrics, /_health and the dashboard (0: any free port, logged at start)", 0, 65535,
                        [](auto& c) -> auto& { return c.metrics.port; }));
+    k.push_back(number("metrics.relay_silence_seconds", {"HEALTH_RELAY_SILENCE_SECS"},
+                       "a relay silent for longer makes /_health answer 503", 1, 86'400,
+                       [](auto& c) -> auto& { return c.metrics.relay_silence_seconds; }));
     k.push_back(number("indexer.workers", {"INDEXER_WORKERS"}, "live indexing workers", 1, 4096,
                        [](auto& c) -> auto& { return c.indexer.workers; }));
     k.push_back(number("indexer.batch_size", {"INDEXER_BATCH_SIZE"}, "live events per database batch", 1, 1'000'000,

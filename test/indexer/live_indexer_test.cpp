@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <fmt/core.h>
@@ -70,6 +71,8 @@ std::unique_ptr<ChildProcess> start_daemon(const std::string& dir, const std::st
                                            {"PLC_URL", relay.http},
                                            {"HANDLE_WELLKNOWN_BASE_URL", relay.http},
                                            {"ALLOW_PRIVATE_ADDRESSES", "true"},
+                                           {"METRICS_PORT", "0"},
+                                           {"HEALTH_RELAY_SILENCE_SECS", "2"},
                                            {"LOG_LEVEL", "info"}},
         dir + "/daemon.log");
 }
@@ -216,4 +219,82 @@ TEST_CASE("malformed frames are counted and skipped and everything valid is inde
     std::ifstream log(dir + "/daemon.log");
     std::string text((std::istreambuf_iterator<char>(log)), {});
     CHECK(text.find("undecodable frame") != std::string::npos);
+}
+
+namespace {
+
+// HTTP status and body of a GET, through the curl command (bootstrap installs it).
+std::pair<int, std::string> http_get(const std::string& url) {
+    const auto command = fmt::format("curl -s -o - -w '\n%{{http_code}}' '{}'", url);
+    std::FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string out;
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+    ::pclose(pipe);
+    const auto newline = out.rfind('\n');
+    REQUIRE(newline != std::string::npos);
+    return {std::stoi(out.substr(newline + 1)), out.substr(0, newline)};
+}
+
+// The value of the first sample line of `metric` (with its labels, if given) in a scrape.
+double sample(const std::string& scrape, const std::string& metric) {
+    std::istringstream lines(scrape);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with(metric + " ")) return std::stod(line.substr(metric.size() + 1));
+    }
+    FAIL("no sample " << metric);
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("the daemon serves its metrics and health, turns unhealthy when the relay goes silent, and stops cleanly",
+          "[indexer][ops]") {
+    const auto dir = temp_dir();
+    ThrowawayPostgres db;
+    auto relay = std::make_unique<Relay>(dir, capture("firehose.frames"), 0);
+    const auto key = firehose_key(*relay);
+    auto daemon = start_daemon(dir, db.url(), *relay);
+    REQUIRE(wait_for_cursor(db.url(), key, 2132, 120s));
+    std::string port;
+    {
+        std::ifstream in(dir + "/daemon.log");
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        const auto at = text.find("dashboard on port ");
+        REQUIRE(at != std::string::npos);
+        port = text.substr(at + std::strlen("dashboard on port "), text.find('\n', at) - at - std::strlen("dashboard on port "));
+    }
+    const auto base = "http://127.0.0.1:" + port;
+    const auto [metrics_status, scrape] = http_get(base + "/metrics");
+    CHECK(metrics_status == 200);
+    for (const char* name :
+         {"ingester_firehose_live_length", "ingester_firehose_backfill_length", "ingester_label_live_length",
+          "indexer_records_failed_total", "backfiller_repos_processed_total", "backfiller_repos_failed_total",
+          "backfiller_records_extracted_total", "ingester_websocket_connections", "ingester_errors_total"}) {
+        CHECK(scrape.find(name) != std::string::npos);
+    }
+    // Non-zero where work happened.
+    CHECK(sample(scrape, "ingester_firehose_events_total{type=\"commit\"}") == 2024);
+    CHECK(sample(scrape, "indexer_records_processed_total") > 2000);
+    CHECK(sample(scrape, "indexer_post_events_total") > 0);
+    CHECK(sample(scrape, "indexer_like_events_total") > 0);
+    CHECK(sample(scrape, "indexer_follow_events_total") > 0);
+    CHECK(sample(scrape, "indexer_repost_events_total") > 0);
+    CHECK(sample(scrape, "indexer_block_events_total") > 0);
+    CHECK(sample(scrape, "indexer_profile_events_total") > 0);
+    CHECK(scrape.find("indexer_stale_writes_skipped_total") != std::string::npos);
+    CHECK(scrape.find("wintermute_stage_items_in_total{stage=\"classify\"}") != std::string::npos);
+
+    const auto [healthy, health_body] = http_get(base + "/_health");
+    CHECK(healthy == 200);
+    CHECK(health_body.find("\"cursor\":2132") != std::string::npos);
+    relay.reset();  // the relay goes away: silence
+    std::this_thread::sleep_for(3s);
+    CHECK(http_get(base + "/_health").first == 503);
+    CHECK(http_get(base + "/").first == 200);
+
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait(60s) == 0);
+    CHECK(cursor(db.url(), key) == 2132);
 }
