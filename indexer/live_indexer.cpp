@@ -77,6 +77,12 @@ common::Result<void> LiveIndexer::start() {
     auto validator = atproto::lexicon::Validator::create_embedded();
     if (!validator) return tl::unexpected(validator.error());
     validator_ = std::make_unique<atproto::lexicon::Validator>(std::move(*validator));
+    classify_config_.verify_commits = config_.classify.verify_commits;
+    classify_config_.signing_key = [this](std::string_view did) -> std::optional<atproto::crypto::PublicKey> {
+        auto identity = identity_->resolver().cache().get(did, std::chrono::system_clock::now());
+        if (!identity) return std::nullopt;
+        return identity->signing_key;
+    };
     build();
     pipeline_->start();
     for (const auto& s : sources_) {
@@ -170,6 +176,15 @@ common::Result<void> LiveIndexer::wait() {
     auto result = pipeline_->wait();
     pipeline_.reset();
     if (result && !writer_abort_.stop_requested()) write_pending_identities();
+    logger_->info("committed {} events ({} ops) in {} batches; {} stale writes skipped; commits verified {}, "
+                  "unverified (key unknown) {}, failed {}; {} records rejected",
+                  writer_.events.load(), writer_.ops.load(), writer_.batches.load(), writer_.stale_writes.load(),
+                  classify_.commits_verified.load(), classify_.commits_unverified.load(),
+                  classify_.commits_failed_verification.load(), [&] {
+                      std::uint64_t n = 0;
+                      for (const auto& r : classify_.records_rejected) n += r.load();
+                      return n;
+                  }());
     return result;
 }
 

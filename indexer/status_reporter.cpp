@@ -33,6 +33,7 @@ StatusReporter::StatusReporter(const LiveIndexer& live, pipeline::Metrics& runne
     mirror(c.labels, metrics.firehose_events("labels"));
     mirror(live.decode_metrics().bad_frames, metrics.ingester_errors("decode"));
     mirror(c.bad_cars, metrics.ingester_errors("decode"));
+    mirror(c.commits_failed_verification, metrics.ingester_errors("verification"));
     mirror(w.retries, metrics.ingester_errors("database"));
     mirror(c.records_staged, metrics.records_processed());
     mirror(c.deletes_staged, metrics.records_processed());

@@ -87,6 +87,9 @@ struct Config {
     struct {
         bool allow_private_addresses = false;
     } network;
+    struct {
+        bool verify_commits = true;
+    } classify;
     SpillConfig spill;
     struct {
         std::chrono::milliseconds deadline{30'000};

@@ -225,6 +225,20 @@ ConfigKey allow_private_addresses() {
     return key;
 }
 
+ConfigKey verify_commits() {
+    auto key = make("classify.verify_commits", {"VERIFY_COMMITS"},
+                    "check the signature and Sync 1.1 proof of commits of repos whose signing key is known",
+                    "true or false");
+    key.set = [](Config& c, const ConfigValue& v) {
+        const auto b = as_bool(v);
+        if (!b) return false;
+        c.classify.verify_commits = *b;
+        return true;
+    };
+    key.show = [](const Config& c) { return std::string(c.classify.verify_commits ? "true" : "false"); };
+    return key;
+}
+
 ConfigKey handle_wellknown_base_url() {
     auto key = make("identity.handle_wellknown_base_url", {"HANDLE_WELLKNOWN_BASE_URL"},
                     "base URL replacing https://<handle> for /.well-known/atproto-did lookups (tests, mirrors)",
@@ -294,6 +308,7 @@ std::vector<ConfigKey> build_keys() {
                      [](auto& c) -> auto& { return c.identity.plc_url; }));
     k.push_back(handle_wellknown_base_url());
     k.push_back(allow_private_addresses());
+    k.push_back(verify_commits());
     k.push_back(durability());
     k.push_back(number("spill.map_size_mb", {}, "LMDB map size of each spill file, MiB", 1, 16'777'216,
                        [](auto& c) -> auto& { return c.spill.map_size_mb; }));

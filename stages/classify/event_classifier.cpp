@@ -4,6 +4,7 @@
 
 #include "atproto/car/block_index.hpp"
 #include "atproto/cbor/json.hpp"
+#include "atproto/verify/commit_proof.hpp"
 
 namespace stages::classify {
 
@@ -108,6 +109,10 @@ void EventClassifier::commit(const atproto::frame::Commit& c, ClassifiedEvent& o
     bool yields = false;
     for (const auto& op : c.ops) yields = yields || op.action == "delete" || block_of(op).has_value();
     if (!yields) return;
+    if (!verified(c, *blocks)) {
+        out.resyncs.emplace_back(c.repo);
+        return;
+    }
 
     auto& header = out.ops.emplace_back(op_of(OpKind::commit, c.seq, c.repo, c.time));
     header.cid = c.commit.to_string();
@@ -141,6 +146,35 @@ void EventClassifier::commit(const atproto::frame::Commit& c, ClassifiedEvent& o
         }
     }
     out.identities.push_back({std::string(c.repo), std::string(c.time), false});
+}
+
+bool EventClassifier::verified(const atproto::frame::Commit& c, const atproto::car::BlockIndex& blocks) {
+    if (!config_.verify_commits || !config_.signing_key) return true;
+    const auto key = config_.signing_key(c.repo);
+    if (!key) {
+        ++metrics_.commits_unverified;
+        return true;
+    }
+    std::string why;
+    const auto block = blocks.find(c.commit);
+    if (!block) {
+        why = "the commit block is missing from the slice";
+    } else if (auto verdict = verifier_.verify(*block, *key); !verdict) {
+        why = verdict.error().describe();
+    } else if (*verdict != atproto::crypto::Verdict::valid) {
+        why = "bad signature";
+    } else if (c.prev_data) {
+        // Sync 1.1: the ops, inverted on the slice's partial MST, must give the previous root.
+        if (auto proof = atproto::verify::check_commit(c); !proof) why = proof.error().describe();
+    }
+    if (why.empty()) {
+        ++metrics_.commits_verified;
+        return true;
+    }
+    ++metrics_.commits_failed_verification;
+    log_->warn("seq {} repo {}: commit {} fails verification ({}); not applied, repo queued for re-fetch", c.seq,
+               c.repo, c.commit.to_string(), why);
+    return false;
 }
 
 void EventClassifier::sync(const atproto::frame::Sync& s, ClassifiedEvent& out) {

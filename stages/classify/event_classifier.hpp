@@ -7,11 +7,16 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <memory>
 
 #include <spdlog/logger.h>
 
+#include "atproto/car/block_index.hpp"
+#include "atproto/crypto/public_key.hpp"
 #include "atproto/frame/frame.hpp"
+#include "atproto/verify/commit_signature.hpp"
 #include "stages/classify/classified_event.hpp"
 #include "stages/classify/record_classifier.hpp"
 
@@ -26,12 +31,18 @@ struct ClassifyMetrics {
     std::atomic<std::uint64_t> commits{0}, syncs{0}, identities{0}, accounts{0}, labels{0}, infos{0};
     std::atomic<std::uint64_t> error_frames{0}, unknown_frames{0}, bad_cars{0};
     std::atomic<std::uint64_t> records_staged{0}, deletes_staged{0};
+    std::atomic<std::uint64_t> commits_verified{0}, commits_unverified{0}, commits_failed_verification{0};
     std::array<std::atomic<std::uint64_t>, 7> records_rejected{};  // by Rejection
     std::array<std::atomic<std::uint64_t>, 7> collection_events{};  // by CountedCollection
 };
 
 struct ClassifyConfig {
     bool verify_block_hashes = true;
+    // Commits of repos whose signing key is known are checked: signature, and the Sync 1.1
+    // inversion of their ops to prevData. A failing commit writes nothing; its repo is re-fetched.
+    bool verify_commits = true;
+    // The repo's current signing key, when known (the identity cache); empty: none are checked.
+    std::function<std::optional<atproto::crypto::PublicKey>(std::string_view did)> signing_key;
 };
 
 class EventClassifier {
@@ -49,12 +60,15 @@ private:
     void account(const atproto::frame::Account& a, ClassifiedEvent& out);
     void labels(const atproto::frame::Labels& l, ClassifiedEvent& out);
     void reject(Rejection why, std::string_view uri, const std::string& detail);
+    // False (logged, counted) when a commit of a repo with a known key fails its checks.
+    bool verified(const atproto::frame::Commit& c, const atproto::car::BlockIndex& blocks);
 
     RecordClassifier records_;
     const ClassifyConfig& config_;
     ClassifyMetrics& metrics_;
     std::shared_ptr<spdlog::logger> log_;
     std::string detail_;
+    atproto::verify::CommitVerifier verifier_;
 };
 
 }  // namespace stages::classify
