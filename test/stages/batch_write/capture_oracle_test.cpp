@@ -18,6 +18,7 @@
 #include "stages/batch_write/batch_applier.hpp"
 #include "stages/classify/event_classifier.hpp"
 #include "storage/pg/connection.hpp"
+#include "storage/pg/result.hpp"
 #include "storage/schema/migrator.hpp"
 #include "test/support/throwaway_postgres.hpp"
 
@@ -165,4 +166,114 @@ TEST_CASE("replaying the capture a second time changes nothing", "[batch_write][
     replay(db.url(), "fixtures/pds-capture/firehose.frames", "firehose:capture", 1, identity);
     CHECK(compare(fmt::format("dump-vs-db '{}' '{}' --with-indexed-at", shared("fixtures/pds-capture"), db.url())) ==
           0);
+}
+
+namespace {
+
+// The one value of a one-row, one-column query ("<null>" for NULL, "<none>" for no row).
+std::string value(storage::pg::Connection& conn, const std::string& sql) {
+    auto r = conn.exec(sql);
+    if (r.rows() == 0) return "<none>";
+    if (r.is_null(0, 0)) return "<null>";
+    return std::string(r.value(0, 0));
+}
+
+}  // namespace
+
+TEST_CASE("specific rows of the capture are what the app-view writes for them", "[batch_write][oracle]") {
+    test_support::ThrowawayPostgres db;
+    {
+        storage::pg::Connection conn(db.url());
+        REQUIRE(storage::schema::Migrator(conn).run());
+    }
+    const CaptureIdentity identity;
+    replay(db.url(), "fixtures/pds-capture/firehose.frames", "firehose:capture", 100, identity);
+    replay(db.url(), "fixtures/pds-capture/labels.frames", "labels:capture", 5, identity);
+    storage::pg::Connection c(db.url());
+    const std::string alice = "did:plc:6hf3ere46otfb636zn7mt2lv", bob = "did:plc:nuftpih56uyxinjh4horny7z",
+                      carol = "did:plc:ysgejvukp4usq2f5gbfmbjhl";
+
+    SECTION("a reply with reply refs, langs and a mention of its parent's author: mention beats reply") {
+        const std::string uri = "at://did:plc:6j5zykwrjuarjt7qfn4ngvbc/app.bsky.feed.post/3khws7rgqrcni";
+        CHECK(value(c, "SELECT \"replyRoot\" || ' ' || \"replyParent\" || ' ' || langs::text FROM bsky.post WHERE uri = '" +
+                           uri + "'") ==
+              "at://did:plc:s4ttsddr6n7zolopzrjydqdq/app.bsky.feed.post/3khwfxetgu2ae "
+              "at://did:plc:ysgejvukp4usq2f5gbfmbjhl/app.bsky.feed.post/3khwgppqx2sb5 [\"en\"]");
+        CHECK(value(c, "SELECT string_agg(reason || ':' || did || ':' || coalesce(\"reasonSubject\", '-'), ' ' "
+                       "ORDER BY reason) FROM bsky.notification WHERE \"recordUri\" = '" + uri + "'") ==
+              "mention:" + carol + ":- reply:did:plc:s4ttsddr6n7zolopzrjydqdq:"
+              "at://did:plc:s4ttsddr6n7zolopzrjydqdq/app.bsky.feed.post/3khwfxetgu2ae");
+        CHECK(value(c, "SELECT \"sortAt\" FROM bsky.feed_item WHERE uri = '" + uri + "'") == "2024-01-01T17:52:26.209Z");
+    }
+    SECTION("a threadgate hides a reply: flagged, not counted, no notification") {
+        const std::string reply = "at://did:plc:j5jxhjkjqiltrj3hsu3qwr3y/app.bsky.feed.post/3khxv5jbu5su7";
+        CHECK(value(c, "SELECT \"invalidReplyRoot\"::text || ' ' || \"violatesThreadGate\"::text FROM bsky.post "
+                       "WHERE uri = '" + reply + "'") == "false true");
+        CHECK(value(c, "SELECT count(*) FROM bsky.notification WHERE \"recordUri\" = '" + reply + "'") == "0");
+        CHECK(value(c, "SELECT \"replyCount\" FROM bsky.post_agg WHERE uri = 'at://" + alice +
+                           "/app.bsky.feed.post/3khxv22zhxcu5'") == "1");
+        CHECK(value(c, "SELECT \"hasThreadGate\"::text FROM bsky.post WHERE uri = 'at://" + alice +
+                           "/app.bsky.feed.post/3khxv22zhxcu5'") == "true");
+    }
+    SECTION("a quote against a postgate violates the embedding rules; the quoted post counts both quotes") {
+        CHECK(value(c, "SELECT \"violatesEmbeddingRules\"::text FROM bsky.post WHERE uri = 'at://" + bob +
+                           "/app.bsky.feed.post/3khxvbg67x2ue'") == "true");
+        CHECK(value(c, "SELECT \"quoteCount\" FROM bsky.post_agg WHERE uri = 'at://" + carol +
+                           "/app.bsky.feed.post/3khxva2ce4kuc'") == "2");
+        CHECK(value(c, "SELECT count(*) FROM bsky.notification WHERE \"recordUri\" = 'at://" + bob +
+                           "/app.bsky.feed.post/3khxvbg67x2ue'") == "0");
+    }
+    SECTION("a deleted list item promotes its duplicate with the duplicate's own indexedAt") {
+        CHECK(value(c, "SELECT \"indexedAt\" FROM bsky.list_item WHERE uri = 'at://" + alice +
+                           "/app.bsky.graph.listitem/3khwf4zfvss7o'") == "2026-11-27T07:52:04.522Z");
+        CHECK(value(c, "SELECT \"duplicateOf\" FROM bsky.duplicate_record WHERE uri = 'at://" + alice +
+                           "/app.bsky.graph.listitem/3khwf4zfvss7o'") ==
+              "at://" + alice + "/app.bsky.graph.listitem/3khwerws2xc76");
+        CHECK(value(c, "SELECT count(*) FROM bsky.list_item WHERE uri = 'at://" + alice +
+                           "/app.bsky.graph.listitem/3khwerws2xc76'") == "0");
+    }
+    SECTION("a like via a repost notifies both and counts on the post") {
+        const std::string like = "at://did:plc:22hzdkcgxzvvftgjesk7ecfd/app.bsky.feed.like/3khxi6crv5sfk";
+        CHECK(value(c, "SELECT string_agg(reason || ':' || did, ' ' ORDER BY reason) FROM bsky.notification "
+                       "WHERE \"recordUri\" = '" + like + "'") ==
+              "like:" + alice + " like-via-repost:did:plc:6j5zykwrjuarjt7qfn4ngvbc");
+        CHECK(std::stoi(value(c, "SELECT \"likeCount\" FROM bsky.post_agg WHERE uri = 'at://" + alice +
+                                     "/app.bsky.feed.post/3khwhoptqjkcb'")) >= 1);
+    }
+    SECTION("a reply to and a quote of a deleted post") {
+        CHECK(value(c, "SELECT \"invalidReplyRoot\"::text FROM bsky.post WHERE uri = 'at://" + carol +
+                           "/app.bsky.feed.post/3khxvfu2srkuj'") == "true");
+        CHECK(value(c, "SELECT \"replyCount\" || ' ' || \"quoteCount\" FROM bsky.post_agg WHERE uri = 'at://" + bob +
+                           "/app.bsky.feed.post/3khxverjpikui'") == "1 1");
+        CHECK(value(c, "SELECT count(*) FROM bsky.post WHERE uri = 'at://" + bob + "/app.bsky.feed.post/3khxverjpikui'") ==
+              "0");
+    }
+    SECTION("handle change, deactivation and reactivation, takedown, deletion") {
+        CHECK(value(c, "SELECT handle || ' ' || \"indexedAt\" FROM bsky.actor WHERE did = 'did:plc:pkmallfny6jaby6ibwt7uelu'") ==
+              "renamed-user.test 2026-11-27T07:52:32.244Z");
+        CHECK(value(c, "SELECT \"upstreamStatus\" FROM bsky.actor WHERE did = 'did:plc:6j5zykwrjuarjt7qfn4ngvbc'") ==
+              "<null>");
+        CHECK(value(c, "SELECT \"upstreamStatus\" FROM bsky.actor WHERE did = 'did:plc:tl4u5buojaqp5oeiyj7cjz6c'") ==
+              "deactivated");
+        CHECK(value(c, "SELECT \"upstreamStatus\" FROM bsky.actor WHERE did = 'did:plc:6fsvw6taqqovmn2uzlocftqd'") ==
+              "takendown");
+        CHECK(value(c, "SELECT count(*) FROM bsky.actor WHERE did = 'did:plc:62rihhnzke34xjow65zpa5au'") == "0");
+        CHECK(value(c, "SELECT count(*) FROM bsky.record WHERE did = 'did:plc:62rihhnzke34xjow65zpa5au'") == "0");
+        CHECK(value(c, "SELECT count(*) FROM bsky.actor_sync WHERE did = 'did:plc:62rihhnzke34xjow65zpa5au'") == "1");
+    }
+    SECTION("a label and its negation, an account label") {
+        CHECK(value(c, "SELECT string_agg(val || ':' || neg::text, ' ' ORDER BY val) FROM bsky.label WHERE uri = "
+                       "'at://did:plc:pzms7nu6lrwd4uirf3sdoqyr/app.bsky.feed.post/3khwg3lqmbcaj'") ==
+              "peer-custom:false porn:true");
+        CHECK(value(c, "SELECT val || ' [' || cid || ']' FROM bsky.label WHERE uri = 'did:plc:s2jrptlhod2roxnxizq443ft'") ==
+              "rude []");
+    }
+    SECTION("lists with items, starter packs, follows and profile counts") {
+        CHECK(value(c, "SELECT count(*) FROM bsky.starter_pack") == "2");
+        CHECK(std::stoi(value(c, "SELECT count(*) FROM bsky.list_item li JOIN bsky.list l ON l.uri = li.\"listUri\"")) > 0);
+        // deleteActor recounts nothing (indexing-semantics §5.3): alice's count still includes the
+        // follow of the deleted account, whose follow rows are gone.
+        CHECK(value(c, "SELECT \"followersCount\" - (SELECT count(*) FROM bsky.follow WHERE \"subjectDid\" = '" + alice +
+                           "') FROM bsky.profile_agg WHERE did = '" + alice + "'") == "1");
+    }
 }
