@@ -14,6 +14,7 @@
 #include "indexer/status_reporter.hpp"
 #include "ops/ops_server.hpp"
 #include "ops/service_notifier.hpp"
+#include "bin/load_config.hpp"
 #include "pipeline/config.hpp"
 
 namespace bin {
@@ -36,17 +37,9 @@ sigset_t block_stop_signals() {
 int run_daemon(std::span<char* const> args, const char* const* envp) {
     // First of all, so that a stop signal during start-up is a graceful stop, not a kill.
     const sigset_t stop_signals = block_stop_signals();
-    const auto command_line = pipeline::parse_command_line(args);
-    if (!command_line) {
-        fmt::print(stderr, "wintermute: {}\n", command_line.error().message);
-        return 2;
-    }
-    const auto loaded = pipeline::load_config(*command_line, pipeline::environment_from(envp));
-    if (!loaded) {
-        fmt::print(stderr, "wintermute: configuration refused: {}\n", loaded.error().message);
-        return 2;
-    }
-    const auto& config = loaded->config;
+    const auto loaded = load_command_config(args, envp);
+    if (!loaded) return 2;
+    const auto& config = loaded->loaded.config;
     if (config.database.url.empty()) {
         fmt::print(stderr, "wintermute: no database: set DATABASE_URL or database.url\n");
         return 2;

@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include "common/stoppable_sleep.hpp"
 #include "stages/backfill/list_repos_page.hpp"
 
 namespace stages::backfill {
@@ -33,13 +34,6 @@ std::string url_encode(std::string_view text) {
     return out;
 }
 
-bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mutex);
-    return !wake.wait_for(lock, stop, delay, [] { return false; }) && !stop.stop_requested();
-}
-
 }  // namespace
 
 RepoEnumerator::RepoEnumerator(net::HttpClient& http, storage::pg::Connection& conn,
@@ -64,7 +58,7 @@ common::Result<std::string> RepoEnumerator::fetch_page(std::string_view base_url
     std::string last_error;
     auto delay = config_.retry_initial;
     for (int attempt = 0; attempt < config_.attempts; ++attempt) {
-        if (attempt > 0 && !sleep_unless_stopped(delay, stop)) return common::fail("stopped");
+        if (attempt > 0 && !common::sleep_unless_stopped(delay, stop)) return common::fail("stopped");
         auto result = http_.fetch(request).get();
         if (result && result->status == 200) return std::move(result->body);
         if (!result) {

@@ -1,24 +1,11 @@
 #include "stages/batch_write/batch_write_stage.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 
+#include "common/stoppable_sleep.hpp"
 #include "storage/pg/error.hpp"
 
 namespace stages::batch_write {
-
-namespace {
-
-// Sleeps for `delay` unless `stop` is requested first; returns false when stopped.
-bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mutex);
-    return !wake.wait_for(lock, stop, delay, [] { return false; }) && !stop.stop_requested();
-}
-
-}  // namespace
 
 BatchWriteStage::BatchWriteStage(const BatchWriteConfig& config, std::vector<std::string> cursor_keys,
                                  WriterInbox& inbox, WriterHooks hooks, BatchWriteMetrics& metrics,
@@ -131,7 +118,7 @@ BatchWriteStage::Commit BatchWriteStage::commit(const std::vector<classify::Stag
             applier_.reset();
             conn_.reset();
             metrics_.connected = false;
-            if (!sleep_unless_stopped(delay, abort_)) return Commit::aborted;
+            if (!common::sleep_unless_stopped(delay, abort_)) return Commit::aborted;
             delay = std::min(delay * 2, config_.retry_max);
         }
     }
