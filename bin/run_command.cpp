@@ -7,6 +7,7 @@
 #include <prometheus/registry.h>
 
 #include "common/log.hpp"
+#include "indexer/backfill_indexer.hpp"
 #include "indexer/live_indexer.hpp"
 #include "pipeline/config.hpp"
 
@@ -23,6 +24,19 @@ sigset_t block_stop_signals() {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     return set;
+}
+
+// The backfill next to the live path, or nothing when backfiller.enabled is false.
+common::Result<std::unique_ptr<indexer::BackfillIndexer>> start_backfill(const pipeline::Config& config,
+                                                                        const common::Log& log,
+                                                                        indexer::LiveIndexer& live) {
+    if (!config.backfiller.enabled) return std::unique_ptr<indexer::BackfillIndexer>();
+    auto settings = indexer::backfill_settings(config);
+    if (!settings) return tl::unexpected(settings.error());
+    auto backfill =
+        std::make_unique<indexer::BackfillIndexer>(std::move(*settings), live.identity()->resolver(), log);
+    if (auto started = backfill->start(); !started) return tl::unexpected(started.error());
+    return backfill;
 }
 
 }  // namespace
@@ -50,22 +64,38 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
     prometheus::Registry registry;
     pipeline::Metrics metrics(registry);
     indexer::LiveIndexer live(config, log, metrics);
+    std::atomic<indexer::BackfillIndexer*> backfill_target{nullptr};
+    live.on_resync([&backfill_target](std::vector<std::string>&& dids) {
+        if (auto* backfill = backfill_target.load()) backfill->resync(dids);
+    });
     if (auto started = live.start(); !started) {
         logger->error("cannot start: {}", started.error().message);
         return 1;
     }
+    auto backfill = start_backfill(config, log, live);
+    if (!backfill) {
+        logger->error("cannot start the backfill: {}", backfill.error().message);
+        live.request_stop();
+        live.request_stop();
+        (void)live.wait();
+        return 1;
+    }
+    backfill_target = backfill->get();
     std::jthread signals([&](std::stop_token stop) {
         while (!stop.stop_requested()) {
             timespec tick{0, 200'000'000};
             const int sig = sigtimedwait(&stop_signals, nullptr, &tick);
             if (sig > 0) {
                 logger->info("signal {}: stopping{}", sig, " (a second signal stops at once)");
+                if (auto* b = backfill_target.exchange(nullptr)) b->stop();
                 live.request_stop();
             }
         }
     });
     auto result = live.wait();
     signals.request_stop();
+    backfill_target = nullptr;
+    backfill->reset();
     if (!result) {
         logger->error("stopped with an error: {}", result.error().message);
         return 1;

@@ -70,6 +70,9 @@ std::unique_ptr<ChildProcess> start_daemon(const std::string& dir, const std::st
                                            {"PLC_URL", relay.http},
                                            {"HANDLE_WELLKNOWN_BASE_URL", relay.http},
                                            {"ALLOW_PRIVATE_ADDRESSES", "true"},
+                                           // The live oracle is what the firehose alone gives:
+                                           // re-fetching #sync repos would race it.
+                                           {"BACKFILLER_ENABLED", "false"},
                                            {"LOG_LEVEL", "info"}},
         dir + "/daemon.log");
 }
