@@ -14,6 +14,7 @@
 #include "common/log.hpp"
 #include "replay/capture.hpp"
 #include "replay/identity_routes.hpp"
+#include "replay/repo_routes.hpp"
 #include "replay/replay_server.hpp"
 
 namespace {
@@ -31,6 +32,7 @@ constexpr std::string_view usage = R"(usage: wintermute-replay [options]
   --plc DIR           also serve a PLC directory from DIR/<did>.json, handle well-knowns (by Host
                       header) from DIR/handles.json, and getLatestCommit from --meta
   --meta FILE         the recording's meta.json (repo statuses; listRepos.json beside it)
+  --pds DIR           also serve listRepos (DIR/listRepos.json, paged) and getRepo (DIR/repos/<did>.car)
   --log-level LEVEL   trace, debug, info (default), warn, error, off
 Captures are [u32 little-endian length][frame] records. Without ?cursor= a subscriber gets the
 whole capture (they were recorded from cursor=0); with one, the frames whose seq is greater.
@@ -41,6 +43,7 @@ struct Options {
     std::optional<std::string> labels;
     std::optional<std::string> plc;
     std::optional<std::string> meta;
+    std::optional<std::string> pds;
     replay::ReplayServerConfig server;
     std::uint32_t repeat = 1;
     std::uint64_t seq_offset = 0;
@@ -59,6 +62,7 @@ bool apply(Options& options, std::string_view name, std::string_view value) {
     else if (name == "--labels") options.labels = std::string(value);
     else if (name == "--plc") options.plc = std::string(value);
     else if (name == "--meta") options.meta = std::string(value);
+    else if (name == "--pds") options.pds = std::string(value);
     else if (name == "--address") options.server.address = std::string(value);
     else if (name == "--tls-cert") options.server.tls_cert_file = std::string(value);
     else if (name == "--tls-key") options.server.tls_key_file = std::string(value);
@@ -138,6 +142,14 @@ int main(int argc, char** argv) {
             return 1;
         }
         routes = std::move(*identity);
+    }
+    if (options->pds) {
+        auto repos = replay::repo_routes(*options->pds);
+        if (!repos) {
+            fmt::print(stderr, "wintermute-replay: {}\n", repos.error().message);
+            return 1;
+        }
+        routes.insert(routes.end(), repos->begin(), repos->end());
     }
     common::Log log(options->level);
     auto server = replay::ReplayServer::start(options->server, std::move(streams), std::move(routes),

@@ -10,6 +10,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include "common/log.hpp"
+#include "indexer/backfill_indexer.hpp"
 #include "indexer/live_indexer.hpp"
 #include "indexer/status_reporter.hpp"
 #include "ops/ops_server.hpp"
@@ -30,6 +31,19 @@ sigset_t block_stop_signals() {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     return set;
+}
+
+// The backfill next to the live path, or nothing when backfiller.enabled is false.
+common::Result<std::unique_ptr<indexer::BackfillIndexer>> start_backfill(const pipeline::Config& config,
+                                                                        const common::Log& log,
+                                                                        indexer::LiveIndexer& live) {
+    if (!config.backfiller.enabled) return std::unique_ptr<indexer::BackfillIndexer>();
+    auto settings = indexer::backfill_settings(config);
+    if (!settings) return tl::unexpected(settings.error());
+    auto backfill =
+        std::make_unique<indexer::BackfillIndexer>(std::move(*settings), live.identity()->resolver(), log);
+    if (auto started = backfill->start(); !started) return tl::unexpected(started.error());
+    return backfill;
 }
 
 }  // namespace
@@ -60,10 +74,23 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
         daemon_metrics.receive_lag().Observe(seconds);
         if (auto* r = reporting.load()) r->observe_lag(seconds);
     });
+    std::atomic<indexer::BackfillIndexer*> backfill_target{nullptr};
+    live.on_resync([&backfill_target](std::vector<std::string>&& dids) {
+        if (auto* backfill = backfill_target.load()) backfill->resync(dids);
+    });
     if (auto started = live.start(); !started) {
         logger->error("cannot start: {}", started.error().message);
         return 1;
     }
+    auto backfill = start_backfill(config, log, live);
+    if (!backfill) {
+        logger->error("cannot start the backfill: {}", backfill.error().message);
+        live.request_stop();
+        live.request_stop();
+        (void)live.wait();
+        return 1;
+    }
+    backfill_target = backfill->get();
     indexer::StatusReporter reporter(live, metrics, daemon_metrics);
     reporting = &reporter;
     ops::OpsServerConfig ops_config;
@@ -80,6 +107,7 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
         log.component("ops"));
     if (!ops_server) {
         logger->error("cannot serve metrics on port {}: {}", config.metrics.port, ops_server.error().message);
+        if (auto* b = backfill_target.exchange(nullptr)) b->stop();
         live.request_stop();
         live.request_stop();
         (void)live.wait();
@@ -95,12 +123,15 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
             if (sig > 0) {
                 logger->info("signal {}: stopping{}", sig, " (a second signal stops at once)");
                 notifier.stopping();
+                if (auto* b = backfill_target.exchange(nullptr)) b->stop();
                 live.request_stop();
             }
         }
     });
     auto result = live.wait();
     signals.request_stop();
+    backfill_target = nullptr;
+    backfill->reset();
     if (!result) {
         logger->error("stopped with an error: {}", result.error().message);
         return 1;

@@ -37,6 +37,7 @@ public:
     bool settle(std::chrono::milliseconds timeout);
 
     [[nodiscard]] const stages::identity::IdentityResolver& resolver() const noexcept { return *resolver_; }
+    [[nodiscard]] stages::identity::IdentityResolver& resolver() noexcept { return *resolver_; }
 
 private:
     struct Staged {

@@ -155,6 +155,7 @@ void LiveIndexer::build() {
     hooks.identity = [this](auto&& identities, auto&& deletions) {
         identity_->submit(std::move(identities), std::move(deletions));
     };
+    hooks.resync = resync_;
     // The live writer is one ordered worker: it restores each source's order and owns the cursors.
     pipeline_->sink<stages::batch_write::BatchWriteStage>(
         "batch_write", live_writer(stages.batch_write),

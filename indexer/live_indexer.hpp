@@ -59,6 +59,9 @@ public:
     [[nodiscard]] const stages::classify::ClassifyMetrics& classify_metrics() const noexcept { return classify_; }
     [[nodiscard]] stages::batch_write::WriterInbox& inbox() noexcept { return inbox_; }
     [[nodiscard]] const IdentityFeeder* identity() const noexcept { return identity_.get(); }
+    [[nodiscard]] IdentityFeeder* identity() noexcept { return identity_.get(); }
+    // Before start(): where the writer sends the repos to fetch again after a commit (#sync, tooBig).
+    void on_resync(std::function<void(std::vector<std::string>&&)> resync) { resync_ = std::move(resync); }
 
 private:
     common::Result<void> load_sources();
@@ -80,6 +83,7 @@ private:
     stages::batch_write::WriterInbox inbox_;
     std::unique_ptr<atproto::lexicon::Validator> validator_;
     std::unique_ptr<IdentityFeeder> identity_;  // after inbox_, which it fills
+    std::function<void(std::vector<std::string>&&)> resync_;
     std::stop_source writer_abort_;
     std::atomic<int> stop_requests_{0};
     std::function<void(std::chrono::steady_clock::duration)> lag_observer_;

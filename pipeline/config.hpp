@@ -69,6 +69,9 @@ struct Config {
         std::uint64_t batch_size = 1000;
     } indexer;
     struct {
+        bool enabled = true;
+        std::uint64_t max_car_mb = 1024;
+        std::uint64_t max_per_host = 8;
         std::uint64_t workers = 32;
         std::uint64_t batch_size = 1000;
         std::uint64_t output_high_water_mark = 100'000;

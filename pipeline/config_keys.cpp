@@ -212,6 +212,19 @@ ConfigKey durability() {
     return key;
 }
 
+template <class Field>
+ConfigKey flag(std::string name, Strings env, std::string help, Field field) {
+    auto key = make(std::move(name), std::move(env), std::move(help), "true or false");
+    key.set = [field](Config& c, const ConfigValue& v) {
+        const auto b = as_bool(v);
+        if (!b) return false;
+        field(c) = *b;
+        return true;
+    };
+    key.show = [field](const Config& c) { return std::string(field(c) ? "true" : "false"); };
+    return key;
+}
+
 ConfigKey allow_private_addresses() {
     auto key = make("network.allow_private_addresses", {"ALLOW_PRIVATE_ADDRESSES"},
                     "let PDS, did:web and handle fetches reach private and loopback addresses", "true or false");
@@ -292,6 +305,13 @@ std::vector<ConfigKey> build_keys() {
                        [](auto& c) -> auto& { return c.indexer.workers; }));
     k.push_back(number("indexer.batch_size", {"INDEXER_BATCH_SIZE"}, "live events per database batch", 1, 1'000'000,
                        [](auto& c) -> auto& { return c.indexer.batch_size; }));
+    k.push_back(flag("backfiller.enabled", {"BACKFILLER_ENABLED"},
+                     "backfill repos: listRepos of every relay once, #sync re-fetches, queue_backfill requests",
+                     [](auto& c) -> auto& { return c.backfiller.enabled; }));
+    k.push_back(number("backfiller.max_car_mb", {"BACKFILLER_MAX_CAR_MB"}, "largest repo CAR fetched, MiB", 1,
+                       1'048'576, [](auto& c) -> auto& { return c.backfiller.max_car_mb; }));
+    k.push_back(number("backfiller.max_per_host", {"BACKFILLER_MAX_PER_HOST"}, "concurrent getRepo fetches per PDS",
+                       1, 4096, [](auto& c) -> auto& { return c.backfiller.max_per_host; }));
     k.push_back(number("backfiller.workers", {"BACKFILLER_WORKERS"}, "repos fetched and indexed at once", 1, 4096,
                        [](auto& c) -> auto& { return c.backfiller.workers; }));
     k.push_back(number("backfiller.batch_size", {"BACKFILLER_BATCH_SIZE"}, "backfill records per database batch", 1,

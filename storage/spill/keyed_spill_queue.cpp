@@ -128,6 +128,24 @@ std::size_t KeyedSpillQueue::ack(std::span<const std::string> keys) {
     return delta.removed;
 }
 
+void KeyedSpillQueue::requeue(std::span<const KeyedPush> batch) {
+    std::lock_guard lock(mutex_);
+    if (batch.empty()) return;
+    Delta delta;
+    std::uint64_t next_seq = next_seq_;
+    store_.write([&](lmdb::Txn& txn) {
+        delta = Delta{};
+        next_seq = next_seq_;
+        for (const auto& item : batch) {
+            remove_one(txn, item.key, delta);
+            push_one(txn, item, next_seq, delta);
+        }
+        write_counters(txn, delta, next_seq);
+    });
+    next_seq_ = next_seq;
+    apply(delta);
+}
+
 void KeyedSpillQueue::remove_one(lmdb::Txn& txn, std::string_view key, Delta& delta) {
     if (key.empty() || key.size() > max_key_bytes) return;
     const auto existing = txn.get(keys_db_, lmdb::as_bytes(key));

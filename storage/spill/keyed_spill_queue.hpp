@@ -62,6 +62,9 @@ public:
     [[nodiscard]] std::vector<KeyedItem> lease(std::size_t max_items);
     // Removes the keys (in flight or not) in one transaction; absent keys are ignored. Returns how many went.
     std::size_t ack(std::span<const std::string> keys);
+    // Puts keys back at the end of their (new) level in one transaction, whether in flight or not, so a consumer
+    // can hand back work it cannot finish now without a window where the key is absent. Throws: lmdb::LmdbError.
+    void requeue(std::span<const KeyedPush> batch);
 
     // Whether the key is queued (waiting or in flight).
     [[nodiscard]] bool contains(std::string_view key) const;

@@ -73,6 +73,9 @@ std::unique_ptr<ChildProcess> start_daemon(const std::string& dir, const std::st
                                            {"ALLOW_PRIVATE_ADDRESSES", "true"},
                                            {"METRICS_PORT", "0"},
                                            {"HEALTH_RELAY_SILENCE_SECS", "2"},
+                                           // The live oracle is what the firehose alone gives:
+                                           // re-fetching #sync repos would race it.
+                                           {"BACKFILLER_ENABLED", "false"},
                                            {"LOG_LEVEL", "info"}},
         dir + "/daemon.log");
 }

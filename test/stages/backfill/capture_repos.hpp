@@ -43,6 +43,10 @@ using Clock = std::function<std::string(const std::string& did)>;
 std::vector<stages::batch_write::RepoResult> backfill(const std::string& url, const std::vector<ListedRepo>& repos,
                                                       std::size_t batch_ops, const Clock& clock = {});
 
+// Compares the database with reference-backfill.sql.gz (the compare tool named by
+// WINTERMUTE_COMPARE_TOOL): every difference is one of the reference's racy rows (Catch checks).
+void check_equals_reference_but_races(const std::string& url);
+
 // Applies ops in one batch on a fresh writer session (for live-path writes in the tests).
 stages::batch_write::BatchResult apply(const std::string& url, const std::vector<stages::classify::StagedOp>& ops);
 

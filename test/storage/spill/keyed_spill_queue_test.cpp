@@ -123,3 +123,19 @@ TEST_CASE("the keyed queue grows its map from a tiny size and reports high water
     CHECK(queue.pressure() == Pressure::below_high_water);
     CHECK(queue.counts().items == 4000);
 }
+
+TEST_CASE("requeue hands a leased key back at its new level without dropping it", "[spill][keyed_spill_queue]") {
+    test_support::TempDir dir;
+    KeyedSpillQueue queue(config_in(dir));
+    push(queue, {{"a", Priority::normal}, {"b", Priority::normal}});
+    CHECK(keys_of(queue.lease(1)) == std::vector<std::string>{"a"});
+    CHECK(queue.counts().in_flight == 1);
+    const std::vector<KeyedPush> back{{"a", Priority::priority}};
+    queue.requeue(back);
+    const auto counts = queue.counts();
+    CHECK(counts.in_flight == 0);
+    CHECK(counts.items == 2);
+    CHECK(counts.per_level[1] == 1);
+    CHECK(counts.bytes == 2);
+    CHECK(keys_of(queue.lease(10)) == std::vector<std::string>{"a", "b"});
+}

@@ -1,0 +1,332 @@
+#include "indexer/backfill_indexer.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+
+#include <fmt/core.h>
+
+#include "stages/socket_read/relay_endpoint.hpp"
+#include "storage/pg/error.hpp"
+
+namespace indexer {
+
+namespace {
+
+using stages::backfill::FetchStatus;
+using storage::spill::KeyedPush;
+using storage::spill::Priority;
+
+bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    return !wake.wait_for(lock, stop, delay, [] { return false; }) && !stop.stop_requested();
+}
+
+// The local clock as the reference writes indexedAt: 2026-11-27T07:52:48.675Z.
+std::string now_iso() {
+    const auto now = std::chrono::system_clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+    return fmt::format("{}.{:03}Z", text, ms);
+}
+
+// PostgreSQL text[] literal of values without quotes, backslashes, commas or braces (DIDs).
+std::string text_array(const std::vector<std::string>& values) {
+    std::string out = "{";
+    for (const auto& v : values) {
+        if (out.size() > 1) out += ',';
+        out += '"' + v + '"';
+    }
+    return out + "}";
+}
+
+Priority priority_of(std::string_view text) {
+    if (text == "immediate") return Priority::immediate;
+    if (text == "priority") return Priority::priority;
+    return Priority::normal;
+}
+
+}  // namespace
+
+common::Result<BackfillSettings> backfill_settings(const pipeline::Config& config) {
+    BackfillSettings s;
+    s.database_url = config.database.url;
+    s.queue_dir = std::filesystem::path(config.data_dir) / config.spill.repo_backfill_path;
+    for (const auto& host : config.relay_hosts) {
+        auto endpoint = stages::socket_read::parse_relay_endpoint(host);
+        if (!endpoint) return tl::unexpected(endpoint.error());
+        s.enumerate.push_back(endpoint->http_base());
+    }
+    s.workers = config.backfiller.workers;
+    s.max_per_host = config.backfiller.max_per_host;
+    s.allow_private_addresses = config.network.allow_private_addresses;
+    s.fetch.timeout = config.backfiller.timeout;
+    s.fetch.max_car_bytes = config.backfiller.max_car_mb << 20;
+    s.writer.database_url = config.database.url;
+    s.writer.batch_ops = config.backfiller.batch_size;
+    s.writer.max_waiting_ops = config.backfiller.output_high_water_mark;
+    return s;
+}
+
+BackfillIndexer::BackfillIndexer(BackfillSettings settings, stages::identity::IdentityResolver& identity,
+                                 const common::Log& log)
+    : settings_(std::move(settings)), identity_(identity), log_(log), logger_(log.component("backfill")) {
+    if (!settings_.clock) settings_.clock = [](const std::string&) { return now_iso(); };
+}
+
+BackfillIndexer::~BackfillIndexer() { stop(); }
+
+common::Result<void> BackfillIndexer::start() {
+    auto validator = atproto::lexicon::Validator::create_embedded();
+    if (!validator) return tl::unexpected(validator.error());
+    validator_ = std::make_unique<atproto::lexicon::Validator>(std::move(*validator));
+    try {
+        std::filesystem::create_directories(settings_.queue_dir);
+        queue_.emplace(storage::spill::SpillConfig{.path = settings_.queue_dir});
+    } catch (const std::exception& e) {
+        return common::fail(fmt::format("cannot open the backfill queue {}: {}", settings_.queue_dir.string(), e.what()));
+    }
+    http_ = std::make_unique<net::HttpClient>(
+        net::HttpClientConfig{.max_concurrent = std::max<std::size_t>(settings_.workers, 1),
+                              .max_per_host = settings_.max_per_host,
+                              .allow_private_addresses = settings_.allow_private_addresses},
+        log_.component("backfill_http"));
+    fetcher_ = std::make_unique<stages::backfill::RepoFetcher>(*http_, identity_, settings_.fetch);
+    writer_ = std::make_unique<BackfillWriter>(settings_.writer, *queue_, metrics_.writer, logger_);
+    const auto counts = queue_->counts();
+    logger_->info("backfill: {} repos queued, {} workers", counts.items, settings_.workers);
+    for (std::size_t i = 0; i < settings_.workers; ++i) {
+        threads_.emplace_back([this](std::stop_token stop) { work(stop); });
+    }
+    threads_.emplace_back([this](std::stop_token stop) { control(stop); });
+    return {};
+}
+
+void BackfillIndexer::stop() {
+    for (auto& t : threads_) t.request_stop();
+    if (http_) http_->stop();  // fetches in flight end now (their repos stay leased, not failed)
+    threads_.clear();
+    writer_.reset();
+}
+
+void BackfillIndexer::resync(const std::vector<std::string>& dids) {
+    if (!queue_ || dids.empty()) return;
+    std::vector<KeyedPush> pushes;
+    for (const auto& did : dids) pushes.push_back({did, Priority::priority});
+    const auto result = queue_->push(pushes);
+    logger_->info("resync: {} repos queued with priority ({} already queued)", result.added + result.raised,
+                  result.duplicates);
+}
+
+bool BackfillIndexer::settle(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (started_ && queue_->counts().items == 0 && busy_.load() == 0) return writer_->settle(timeout);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+void BackfillIndexer::work(std::stop_token stop) {
+    stages::backfill::RepoClassifier classifier(*validator_, classify_config_);
+    while (!stop.stop_requested()) {
+        ++busy_;
+        const auto items = queue_->lease(1);
+        if (items.empty()) {
+            --busy_;
+            sleep_unless_stopped(std::chrono::milliseconds(100), stop);
+            continue;
+        }
+        index(items.front().key, stop, classifier);
+        --busy_;
+    }
+}
+
+void BackfillIndexer::index(const std::string& did, std::stop_token stop,
+                            stages::backfill::RepoClassifier& classifier) {
+    const std::vector<std::string> key{did};
+    auto settle_as = [&](std::string_view status, const std::string& detail) {
+        // The state commits before the key goes: a crash in between fetches the repo again.
+        if (record(did, status, detail)) queue_->ack(key);
+        else queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
+    };
+    if (!record(did, "fetching", {})) {
+        queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
+        sleep_unless_stopped(std::chrono::seconds(1), stop);
+        return;
+    }
+    auto fetched = fetcher_->fetch(did, stop);
+    switch (fetched.status) {
+        case FetchStatus::stopped: return;  // stays leased: back on restart
+        case FetchStatus::retry_later:
+            logger_->info("{}: {}; queued again", did, fetched.detail);
+            queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
+            return;
+        case FetchStatus::failed:
+            ++metrics_.fetch_failed;
+            logger_->warn("backfill of {} failed: {}", did, fetched.detail);
+            return settle_as("failed", fetched.detail);
+        case FetchStatus::inactive:
+            ++metrics_.inactive;
+            // The reference indexes the identity of a repo it cannot fetch too (indexHandle).
+            if (fetched.identity && !write_inactive(*fetched.identity, fetched.detail, settings_.clock(did))) {
+                queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
+                return;
+            }
+            return settle_as("inactive", fetched.detail);
+        case FetchStatus::ok: break;
+    }
+    ++metrics_.fetched;
+    metrics_.car_bytes += fetched.car.size();
+    const auto t = settings_.clock(did);
+    RepoJob job{did, {}};
+    stages::classify::StagedOp actor;
+    actor.kind = stages::classify::OpKind::actor;
+    actor.did = did;
+    actor.time = t;
+    actor.extra = fetched.identity->handle;
+    job.ops.push_back(std::move(actor));
+    const auto car = std::as_bytes(std::span(fetched.car.data(), fetched.car.size()));
+    auto summary = classifier.classify({did, car, t, &fetched.identity->signing_key},
+                                       [&](stages::classify::StagedOp&& op) { job.ops.push_back(std::move(op)); });
+    if (!summary) {
+        ++metrics_.bad_car;
+        const auto reason = fmt::format("{}: {}", stages::backfill::to_string(summary.error().error),
+                                        summary.error().detail);
+        logger_->warn("backfill of {} failed: {}", did, reason);
+        return settle_as("failed", reason);
+    }
+    fetched.car = {};
+    writer_->push(std::move(job), stop);
+}
+
+bool BackfillIndexer::write_inactive(const stages::identity::Identity& identity, const std::string& status,
+                                     const std::string& time) {
+    std::lock_guard lock(state_mutex_);
+    try {
+        if (!state_conn_) state_conn_.emplace(settings_.database_url);
+        if (!state_applier_) state_applier_.emplace(*state_conn_);
+        stages::classify::StagedOp actor;
+        actor.kind = stages::classify::OpKind::actor;
+        actor.did = identity.did;
+        actor.time = time;
+        actor.extra = identity.handle;
+        state_applier_->apply(std::vector<stages::classify::StagedOp>{actor}, {});
+        // Like a listed inactive repo: the status unless a live #account event already decided it.
+        if (status != "not found") {
+            state_conn_->exec_params("UPDATE bsky.actor SET \"upstreamStatus\" = $2 WHERE did = $1 AND NOT EXISTS "
+                                     "(SELECT 1 FROM bsky.account_event_state e WHERE e.did = $1)",
+                                     {identity.did, status}, "recording an inactive repo's status");
+        }
+        return true;
+    } catch (const std::exception& e) {
+        logger_->error("cannot write the identity of inactive {}: {}", identity.did, e.what());
+        state_applier_.reset();
+        state_conn_.reset();
+        return false;
+    }
+}
+
+bool BackfillIndexer::record(const std::string& did, std::string_view status, const std::string& detail) {
+    std::lock_guard lock(state_mutex_);
+    try {
+        if (!state_conn_) state_conn_.emplace(settings_.database_url);
+        state_conn_->exec_params(
+            "INSERT INTO bsky.backfill_repo AS b (did, status, attempts, last_error) "
+            "VALUES ($1, $2, CASE WHEN $2 = 'fetching' THEN 1 ELSE 0 END, $3) "
+            "ON CONFLICT (did) DO UPDATE SET status = excluded.status, attempts = b.attempts + excluded.attempts, "
+            "last_error = CASE WHEN excluded.status = 'fetching' THEN b.last_error ELSE excluded.last_error END, "
+            "updated_at = now()",
+            {did, std::string(status), detail.empty() ? std::nullopt : std::optional<std::string>(detail)},
+            "recording a repo's backfill state");
+        return true;
+    } catch (const std::exception& e) {
+        logger_->error("cannot record {} as {}: {}", did, status, e.what());
+        state_applier_.reset();
+        state_conn_.reset();
+        return false;
+    }
+}
+
+void BackfillIndexer::control(std::stop_token stop) {
+    bool enumerated = false;
+    while (!stop.stop_requested()) {
+        try {
+            storage::pg::Connection conn(settings_.database_url);
+            if (!enumerated) {
+                // Requests first: what an operator asked for goes ahead of the listing.
+                take_requests(conn, stop);
+                for (const auto& base : settings_.enumerate) enumerate(conn, base, false, stop);
+                enumerated = true;
+                started_ = true;
+            }
+            while (!stop.stop_requested()) {
+                take_requests(conn, stop);
+                sleep_unless_stopped(settings_.request_poll, stop);
+            }
+        } catch (const std::exception& e) {
+            logger_->error("backfill control: {}; again in 5 s", e.what());
+            sleep_unless_stopped(std::chrono::seconds(5), stop);
+        }
+    }
+}
+
+void BackfillIndexer::enumerate(storage::pg::Connection& conn, const std::string& base, bool again,
+                                std::stop_token stop) {
+    stages::backfill::RepoEnumerator enumerator(*http_, conn, *queue_, settings_.enumerate_config);
+    const auto summary = enumerator.run(base, stop, again);
+    if (!summary) {
+        logger_->error("listRepos of {}: {}", base, summary.error().message);
+    } else if (summary->already_finished) {
+        logger_->info("listRepos of {}: enumerated before, not again", base);
+    } else {
+        logger_->info("listRepos of {}: {} pages, {} repos listed, {} queued, {} current, {} inactive", base,
+                      summary->pages, summary->listed, summary->queued, summary->current, summary->inactive);
+    }
+}
+
+void BackfillIndexer::take_requests(storage::pg::Connection& conn, std::stop_token stop) {
+    auto rows = conn.exec("SELECT id, kind, coalesce(did, ''), coalesce(host, ''), priority "
+                          "FROM wintermute.backfill_request ORDER BY id LIMIT 10000",
+                          "reading backfill requests");
+    if (rows.rows() == 0) return;
+    std::string ids;
+    std::vector<std::string> dids;
+    std::vector<Priority> levels;
+    for (int row = 0; row < rows.rows(); ++row) {
+        ids += (ids.empty() ? "" : ",") + std::string(rows.value(row, 0));
+        const auto kind = rows.value(row, 1);
+        if (kind == "did") {
+            dids.emplace_back(rows.value(row, 2));
+            levels.push_back(priority_of(rows.value(row, 4)));
+        } else if (kind == "pds") {
+            const std::string host(rows.value(row, 3));
+            enumerate(conn, host.find("://") == std::string::npos ? "https://" + host : host, true, stop);
+        } else if (kind == "retry_failed") {
+            auto failed = conn.exec("SELECT did FROM bsky.backfill_repo WHERE status = 'failed'", "listing failures");
+            for (int f = 0; f < failed.rows(); ++f) {
+                dids.emplace_back(failed.value(f, 0));
+                levels.push_back(Priority::normal);
+            }
+        }
+    }
+    std::vector<KeyedPush> pushes;
+    for (std::size_t i = 0; i < dids.size(); ++i) pushes.push_back({dids[i], levels[i]});
+    queue_->push(pushes);
+    conn.exec_params("INSERT INTO bsky.backfill_repo AS b (did, status) SELECT DISTINCT unnest($1::text[]), 'queued' "
+                     "ON CONFLICT (did) DO UPDATE SET status = 'queued', updated_at = now() "
+                     "WHERE b.status <> 'fetching'",
+                     {text_array(dids)}, "marking requested repos queued");
+    conn.exec_params("DELETE FROM wintermute.backfill_request WHERE id = ANY($1::bigint[])", {"{" + ids + "}"},
+                     "removing taken backfill requests");
+    metrics_.requests += static_cast<std::uint64_t>(rows.rows());
+    logger_->info("queue_backfill: {} requests taken, {} repos queued", rows.rows(), dids.size());
+}
+
+}  // namespace indexer

@@ -1,0 +1,109 @@
+// BackfillIndexer: the backfill next to the live path (docs/backfill.md). Repos wait in
+// repo_backfill (a KeyedSpillQueue under DATA_DIR); BACKFILLER_WORKERS threads lease one each,
+// fetch its CAR (RepoFetcher: DID → PDS → getRepo), classify it (RepoClassifier, signature checked
+// with the resolved key) and hand the ops to the BackfillWriter, which acknowledges the key only
+// after the repo's outcome committed. A control thread enumerates every relay's listRepos once
+// (resumable) and moves queue_backfill's requests (wintermute.backfill_request) into the queue.
+// A SIGKILL at any moment loses nothing: leased, unacknowledged keys come back on restart.
+// Thread-safety: construct, start and stop from one thread; resync() from any thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "atproto/lexicon/validator.hpp"
+#include "common/log.hpp"
+#include "common/result.hpp"
+#include "indexer/backfill_writer.hpp"
+#include "net/http_client.hpp"
+#include "pipeline/config.hpp"
+#include "stages/backfill/repo_classifier.hpp"
+#include "stages/backfill/repo_enumerator.hpp"
+#include "stages/backfill/repo_fetcher.hpp"
+#include "stages/identity/identity_resolver.hpp"
+#include "storage/pg/connection.hpp"
+#include "storage/spill/keyed_spill_queue.hpp"
+
+namespace indexer {
+
+struct BackfillSettings {
+    std::string database_url;
+    std::filesystem::path queue_dir;           // DATA_DIR/repo_backfill
+    std::vector<std::string> enumerate;        // http(s) bases whose listRepos is walked once at start
+    std::size_t workers = 32;                  // concurrent fetches (BACKFILLER_WORKERS)
+    std::size_t max_per_host = 8;              // concurrent getRepo transfers per PDS
+    bool allow_private_addresses = false;
+    stages::backfill::FetchConfig fetch;
+    stages::backfill::EnumerateConfig enumerate_config;
+    BackfillWriterConfig writer;
+    std::chrono::milliseconds request_poll{1'000};  // how often queue_backfill's requests are read
+    // indexedAt of a repo's records; the local clock unless a test pins it.
+    std::function<std::string(const std::string& did)> clock;
+};
+
+struct BackfillMetrics {
+    std::atomic<std::uint64_t> fetched{0}, fetch_failed{0}, inactive{0}, bad_car{0}, car_bytes{0}, requests{0};
+    BackfillWriterMetrics writer;
+};
+
+// The daemon's settings: DATA_DIR's queue, every relay's http base, BACKFILLER_* limits.
+[[nodiscard]] common::Result<BackfillSettings> backfill_settings(const pipeline::Config& config);
+
+class BackfillIndexer {
+public:
+    // `identity` is shared with the live path (one cache, one PLC rate limit); it must outlive this.
+    BackfillIndexer(BackfillSettings settings, stages::identity::IdentityResolver& identity, const common::Log& log);
+    ~BackfillIndexer();  // stop()
+
+    // Opens the queue and starts the threads. Error: the queue or the validator cannot be opened.
+    [[nodiscard]] common::Result<void> start();
+    // Stops fetching and writing at once; what is not committed comes back on the next start.
+    void stop();
+
+    // Repos to fetch again with priority (#sync, tooBig). A repo being fetched right now is not
+    // queued twice: the fetch in flight is acknowledged when it commits.
+    void resync(const std::vector<std::string>& dids);
+
+    // Waits until the start-up listing is queued, the queue is empty and every fetched repo
+    // committed (tests).
+    bool settle(std::chrono::milliseconds timeout);
+
+    [[nodiscard]] const BackfillMetrics& metrics() const noexcept { return metrics_; }
+    [[nodiscard]] storage::spill::KeyedSpillQueue* queue() noexcept { return queue_ ? &*queue_ : nullptr; }
+
+private:
+    void work(std::stop_token stop);
+    void index(const std::string& did, std::stop_token stop, stages::backfill::RepoClassifier& classifier);
+    bool write_inactive(const stages::identity::Identity& identity, const std::string& status,
+                        const std::string& time);
+    bool record(const std::string& did, std::string_view status, const std::string& detail);
+    void control(std::stop_token stop);
+    void enumerate(storage::pg::Connection& conn, const std::string& base, bool again, std::stop_token stop);
+    void take_requests(storage::pg::Connection& conn, std::stop_token stop);
+
+    BackfillSettings settings_;
+    stages::identity::IdentityResolver& identity_;
+    const common::Log& log_;
+    std::shared_ptr<spdlog::logger> logger_;
+    BackfillMetrics metrics_;
+    std::optional<storage::spill::KeyedSpillQueue> queue_;
+    std::unique_ptr<net::HttpClient> http_;
+    std::unique_ptr<stages::backfill::RepoFetcher> fetcher_;
+    std::unique_ptr<atproto::lexicon::Validator> validator_;
+    stages::backfill::RepoClassifyConfig classify_config_;
+    std::unique_ptr<BackfillWriter> writer_;
+    std::mutex state_mutex_;                              // workers share one connection for repo states
+    std::optional<storage::pg::Connection> state_conn_;
+    std::optional<stages::batch_write::BatchApplier> state_applier_;  // on state_conn_
+    std::atomic<bool> started_{false};      // the start-up requests and listings are queued
+    std::atomic<std::size_t> busy_{0};                    // workers holding a leased key
+    std::vector<std::jthread> threads_;
+};
+
+}  // namespace indexer

@@ -1,0 +1,162 @@
+// BackfillIndexer in-process against wintermute-replay's routes on 127.0.0.1 standing in for the
+// pds-capture's relay, PDS and PLC directory: listRepos → repo_backfill → DID → PDS → getRepo →
+// classify → the backfill writer. The result is checked against the app-view's own backfill
+// (reference-backfill.sql.gz), and a failing PDS or an oversized CAR fails only its repo.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "common/log.hpp"
+#include "indexer/backfill_indexer.hpp"
+#include "replay/identity_routes.hpp"
+#include "replay/replay_server.hpp"
+#include "replay/repo_routes.hpp"
+#include "storage/pg/connection.hpp"
+#include "storage/schema/migrator.hpp"
+#include "test/stages/backfill/capture_repos.hpp"
+#include "test/storage/temp_dir.hpp"
+#include "test/support/fixtures.hpp"
+#include "test/support/throwaway_postgres.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+const common::Log& test_log() {
+    static const common::Log log(spdlog::level::warn);
+    return log;
+}
+
+std::string capture(const std::string& name) { return test_support::shared_path("fixtures/pds-capture/" + name); }
+
+// The capture's network on one loopback server; getRepo of `failing` answers 500.
+struct Network {
+    std::shared_ptr<std::string> self = std::make_shared<std::string>();
+    std::unique_ptr<replay::ReplayServer> server;
+
+    explicit Network(const std::string& failing = {}) {
+        auto routes = replay::identity_routes(capture("plc"), capture("meta.json"), self);
+        REQUIRE(routes);
+        auto repos = replay::repo_routes(capture(""));
+        REQUIRE(repos);
+        for (auto& route : *repos) {
+            if (route.path == "/xrpc/com.atproto.sync.getRepo" && !failing.empty()) {
+                route.handler = [inner = route.handler, failing](const replay::HttpRequest& request) {
+                    if (request.param("did") == failing) return replay::HttpResponse{500, "text/plain", "down"};
+                    return inner(request);
+                };
+            }
+            routes->push_back(std::move(route));
+        }
+        auto started = replay::ReplayServer::start({}, {}, std::move(*routes), test_log().component("replay"));
+        REQUIRE(started);
+        server = std::move(*started);
+        *self = fmt::format("http://127.0.0.1:{}", server->port());
+    }
+};
+
+struct Backfill {
+    test_support::TempDir dir;
+    std::unique_ptr<stages::identity::IdentityResolver> resolver;
+    std::unique_ptr<indexer::BackfillIndexer> indexer;
+
+    Backfill(const std::string& db, const Network& network, std::size_t max_car_bytes = std::size_t{1} << 30) {
+        stages::identity::IdentityConfig identity;
+        identity.plc_url = *network.self;
+        identity.handle_wellknown_base_url = *network.self;
+        identity.allow_private_addresses = true;
+        identity.cache_dir = dir.path() / "identity";
+        std::filesystem::create_directories(identity.cache_dir);
+        auto created = stages::identity::IdentityResolver::create(identity, test_log().component("identity"));
+        REQUIRE(created);
+        resolver = std::move(*created);
+        indexer::BackfillSettings settings;
+        settings.database_url = db;
+        settings.queue_dir = dir.path() / "repo_backfill";
+        settings.enumerate = {*network.self};
+        settings.workers = 1;  // the reference's order within the listing: deterministic results
+        settings.allow_private_addresses = true;
+        settings.fetch.max_car_bytes = max_car_bytes;
+        settings.fetch.attempts = 2;
+        settings.fetch.retry_initial = 10ms;
+        settings.writer.database_url = db;
+        settings.writer.batch_ops = 100;  // repos span several transactions
+        // The reference's clock per repo, so that values derived from indexedAt compare too.
+        auto times = std::make_shared<std::map<std::string, std::string>>(test_backfill::reference_backfill_times());
+        settings.clock = [times](const std::string& did) {
+            const auto it = times->find(did);
+            return it == times->end() ? test_backfill::now_iso() : it->second;
+        };
+        indexer = std::make_unique<indexer::BackfillIndexer>(std::move(settings), *resolver, test_log());
+        REQUIRE(indexer->start());
+    }
+};
+
+std::map<std::string, std::string> states(const std::string& db) {
+    storage::pg::Connection conn(db);
+    auto r = conn.exec("SELECT status, count(*) FROM bsky.backfill_repo GROUP BY status", "counting");
+    std::map<std::string, std::string> out;
+    for (int row = 0; row < r.rows(); ++row) out[std::string(r.value(row, 0))] = r.value(row, 1);
+    return out;
+}
+
+void migrate(const std::string& url) {
+    storage::pg::Connection conn(url);
+    REQUIRE(storage::schema::Migrator(conn).run());
+}
+
+}  // namespace
+
+TEST_CASE("the backfill indexer backfills every repo of the capture as the app-view's backfill did",
+          "[indexer][backfill]") {
+    test_support::ThrowawayPostgres db;
+    migrate(db.url());
+    // The reference indexed the repos one after another in DID order: asked for in that order
+    // (queue_backfill's requests go ahead of the listing), one worker keeps it.
+    {
+        auto repos = test_backfill::listed_repos();
+        std::sort(repos.begin(), repos.end(), [](const auto& a, const auto& b) { return a.did < b.did; });
+        storage::pg::Connection conn(db.url());
+        for (const auto& repo : repos) {
+            conn.exec_params("INSERT INTO wintermute.backfill_request (kind, did, priority) VALUES ('did', $1, 'priority')",
+                             {repo.did});
+        }
+    }
+    Network network;
+    Backfill backfill(db.url(), network);
+    REQUIRE(backfill.indexer->settle(120s));
+    CHECK(backfill.indexer->queue()->counts().items == 0);
+    CHECK(states(db.url()) == std::map<std::string, std::string>{{"inactive", "2"}, {"indexed", "29"}});
+    test_backfill::check_equals_reference_but_races(db.url());
+}
+
+TEST_CASE("a failing PDS and an oversized CAR fail their repos only, with the reason recorded",
+          "[indexer][backfill]") {
+    test_support::ThrowawayPostgres db;
+    migrate(db.url());
+    // The largest CAR goes over the limit; another repo's PDS answers 500.
+    std::string largest, failing;
+    std::uintmax_t largest_size = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(capture("repos"))) {
+        const auto did = entry.path().stem().string();
+        if (entry.file_size() > largest_size) largest_size = entry.file_size(), largest = did;
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(capture("repos"))) {
+        if (entry.path().stem().string() != largest) failing = entry.path().stem().string();
+    }
+    Network network(failing);
+    Backfill backfill(db.url(), network, largest_size - 1);
+    REQUIRE(backfill.indexer->settle(120s));
+    CHECK(states(db.url()) == std::map<std::string, std::string>{{"failed", "2"}, {"inactive", "2"}, {"indexed", "27"}});
+    storage::pg::Connection conn(db.url());
+    auto r = conn.exec_params("SELECT last_error FROM bsky.backfill_repo WHERE did = $1", {largest});
+    REQUIRE(r.rows() == 1);
+    CHECK(std::string(r.value(0, 0)).find("CAR larger than the limit") != std::string::npos);
+    r = conn.exec_params("SELECT last_error, attempts FROM bsky.backfill_repo WHERE did = $1", {failing});
+    REQUIRE(r.rows() == 1);
+    CHECK(std::string(r.value(0, 0)).find("HTTP 500") != std::string::npos);
+    // Nothing of the failed repos was written.
+    r = conn.exec_params("SELECT count(*) FROM bsky.record WHERE did IN ($1, $2)", {largest, failing});
+    CHECK(r.value(0, 0) == "0");
+}
