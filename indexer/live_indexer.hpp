@@ -5,6 +5,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -32,9 +34,17 @@ struct SourceState {
     stages::socket_read::SocketReadMetrics socket_metrics;
 };
 
+// What an embedding program (the benchmark, tests) may watch. Called on the writer's thread after
+// each commit; must be cheap and must not block.
+struct LiveObservers {
+    // Each committed event's time from the frame's arrival to its commit.
+    std::function<void(std::chrono::steady_clock::duration)> lag;
+};
+
 class LiveIndexer {
 public:
-    LiveIndexer(const pipeline::Config& config, const common::Log& log, pipeline::Metrics& metrics);
+    LiveIndexer(const pipeline::Config& config, const common::Log& log, pipeline::Metrics& metrics,
+                LiveObservers observers = {});
     ~LiveIndexer();
 
     // Migrates the schema, loads the cursors, builds and starts the pipeline.
@@ -60,6 +70,7 @@ private:
     const common::Log& log_;
     std::shared_ptr<spdlog::logger> logger_;
     pipeline::Metrics& metrics_;
+    LiveObservers observers_;
     std::vector<std::unique_ptr<SourceState>> sources_;
     stages::socket_read::SocketReadConfig socket_config_;
     stages::decode::DecodeMetrics decode_;

@@ -86,6 +86,9 @@ struct Config {
     struct {
         bool allow_private_addresses = false;
     } network;
+    struct {
+        bool verify_block_hashes = true;  // off only to replay frames whose blocks were rewritten
+    } classify;
     SpillConfig spill;
     struct {
         std::chrono::milliseconds deadline{30'000};

@@ -210,16 +210,17 @@ ConfigKey durability() {
     return key;
 }
 
-ConfigKey allow_private_addresses() {
-    auto key = make("network.allow_private_addresses", {"ALLOW_PRIVATE_ADDRESSES"},
-                    "let PDS, did:web and handle fetches reach private and loopback addresses", "true or false");
-    key.set = [](Config& c, const ConfigValue& v) {
+// A true/false field.
+template <class Field>
+ConfigKey boolean(std::string name, Strings env, std::string help, Field field) {
+    auto key = make(std::move(name), std::move(env), std::move(help), "true or false");
+    key.set = [=](Config& c, const ConfigValue& v) {
         const auto b = as_bool(v);
         if (!b) return false;
-        c.network.allow_private_addresses = *b;
+        field(c) = *b;
         return true;
     };
-    key.show = [](const Config& c) { return std::string(c.network.allow_private_addresses ? "true" : "false"); };
+    key.show = [=](const Config& c) { return std::string(field(c) ? "true" : "false"); };
     return key;
 }
 
@@ -285,7 +286,13 @@ std::vector<ConfigKey> build_keys() {
     k.push_back(text("identity.plc_url", {"PLC_URL"}, "PLC directory resolving did:plc", "an http(s) URL", http_url,
                      [](auto& c) -> auto& { return c.identity.plc_url; }));
     k.push_back(handle_wellknown_base_url());
-    k.push_back(allow_private_addresses());
+    k.push_back(boolean("network.allow_private_addresses", {"ALLOW_PRIVATE_ADDRESSES"},
+                        "let PDS, did:web and handle fetches reach private and loopback addresses",
+                        [](auto& c) -> auto& { return c.network.allow_private_addresses; }));
+    k.push_back(boolean("classify.verify_block_hashes", {},
+                        "check every CAR block of a #commit/#sync against its CID (off only for benchmarks "
+                        "replaying rewritten frames)",
+                        [](auto& c) -> auto& { return c.classify.verify_block_hashes; }));
     k.push_back(durability());
     k.push_back(number("spill.map_size_mb", {}, "LMDB map size of each spill file, MiB", 1, 16'777'216,
                        [](auto& c) -> auto& { return c.spill.map_size_mb; }));
