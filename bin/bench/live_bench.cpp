@@ -70,11 +70,15 @@ common::Result<std::size_t> check_dids(const std::vector<replay::CapturedFrame>&
     return dids.size();
 }
 
-common::Result<void> migrate(const std::string& url) {
+common::Result<void> migrate_empty(const std::string& url) {
     try {
         storage::pg::Connection conn(url);
         auto migrated = storage::schema::Migrator(conn).run();
         if (!migrated) return tl::unexpected(migrated.error());
+        // Copies are retagged the same way in every run: a second run would be all stale writes.
+        if (conn.exec("SELECT 1 FROM bsky.actor_sync LIMIT 1").rows() > 0) {
+            return common::fail("the database already holds repos: give the benchmark an empty one");
+        }
         return {};
     } catch (const storage::pg::PgError& e) {
         return common::fail(e.what());
@@ -125,7 +129,7 @@ int live_bench(std::span<char* const> args) {
         fmt::print(stderr, "wintermute-bench live: at most {} events\n", replay::plc_tag_count / 2 * frames->size());
         return 2;
     }
-    if (auto migrated = migrate(options->database_url); !migrated) {
+    if (auto migrated = migrate_empty(options->database_url); !migrated) {
         fmt::print(stderr, "wintermute-bench live: {}\n", migrated.error().message);
         return 1;
     }
