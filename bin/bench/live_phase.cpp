@@ -89,7 +89,6 @@ void collect(const indexer::LiveIndexer& indexer, pipeline::Metrics& metrics, Li
     r.records = c.records_staged + c.deletes_staged;
     r.decode_busy = busy_seconds(metrics, "decode");
     r.classify_busy = busy_seconds(metrics, "classify");
-    r.writer_busy = busy_seconds(metrics, "batch_write");
     if (const auto* identity = indexer.identity()) {
         r.plc_requests = identity->resolver().metrics().plc_requests_total;
         r.plc_not_found = identity->resolver().metrics().not_found_total;

@@ -30,7 +30,7 @@ struct LivePhaseResult {
     std::vector<double> lag_ms;          // per committed event, sorted
     std::uint64_t batches = 0, ops = 0, stale = 0, poison = 0, retries = 0;
     double commit_seconds = 0;           // writer time inside BatchApplier::apply (stage, apply, commit)
-    double decode_busy = 0, classify_busy = 0, writer_busy = 0;  // busy thread-seconds per stage
+    double decode_busy = 0, classify_busy = 0;  // busy thread-seconds (wall clock) per stage
     std::uint64_t plc_requests = 0, plc_not_found = 0;  // identity lookups the stream caused
 };
 
