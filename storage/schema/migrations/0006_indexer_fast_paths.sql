@@ -1,6 +1,8 @@
--- wintermute indexer, part 5: the same rules with fewer statements per op, measured with
--- `wintermute-bench live` (docs/benchmarks.md "Live path"). Behaviour is unchanged.
+-- wintermute indexer, part 5: the same rules with fewer statements per op and a cheaper commit,
+-- measured with `wintermute-bench live` (docs/benchmarks.md "Live path"). Behaviour is unchanged.
 --
+-- * prepare_session/apply_batch: the staging tables keep their rows across commits and apply_batch
+--   empties them (see prepare_session below): ON COMMIT DELETE ROWS cost 10-16 ms per commit.
 -- * apply_batch: a #commit/#sync moves actor_sync with one conditional upsert instead of a SELECT
 --   then an upsert; the SELECT runs only for the (rare) skipped op, to tell a stale write from a
 --   #sync repeating the current rev. It also notes once per batch whether thread_mute has any row.
@@ -9,8 +11,11 @@
 --   as if it had committed just after this one.
 -- * insert_post_embeds and notify_post: a post without an embed (facets) skips the set-returning
 --   calls over them, which would return no row.
--- * notify_post: a post that is not a reply has no ancestor but itself, and its thread-gate is only
---   read on the walk up: both lookups are skipped for it.
+-- * notify_post: walks up the thread with primary-key lookups and looks for descendants only when
+--   the replyParent index has one. The recursive CTEs it ran for every post were planned once per
+--   writer session; a session that starts on an empty post table keeps a sequential scan of post
+--   in them, and the live bench slowed down as post grew (docs/benchmarks.md "Live path"). The
+--   thread-gate is read only when the walk goes up (it only stops the walk).
 SET LOCAL search_path TO bsky, public;
 
 CREATE OR REPLACE FUNCTION wintermute.notify(recipient text, author text, record_uri text, record_cid text,
@@ -95,6 +100,8 @@ DECLARE
     gate_json jsonb;
     anc_uris text[];
     anc_heights int[];
+    parent text;
+    up record;
     des record;
 BEGIN
     SELECT * INTO p FROM post WHERE uri = post_uri;
@@ -129,21 +136,22 @@ BEGIN
         RETURN;
     END IF;
 
-    IF p."replyParent" IS NULL THEN
-        anc_uris := ARRAY[p.uri];
-        anc_heights := ARRAY[0];
-    ELSE
+    -- The walk up, one primary-key lookup per level (the recursive CTE it replaces was planned once
+    -- per session, on an empty table, as a sequential scan of post per call).
+    anc_uris := ARRAY[p.uri];
+    anc_heights := ARRAY[0];
+    parent := p."replyParent";
+    WHILE parent IS NOT NULL AND array_length(anc_uris, 1) <= 5 LOOP
+        SELECT a.uri, a."replyParent" INTO up FROM post a WHERE a.uri = parent;
+        EXIT WHEN NOT FOUND;
+        anc_heights := anc_heights || array_length(anc_uris, 1);
+        anc_uris := anc_uris || up.uri::text;
+        parent := up."replyParent";
+    END LOOP;
+    IF array_length(anc_uris, 1) > 1 THEN
         SELECT r.json::jsonb INTO gate_json FROM record r
         WHERE r.uri = 'at://' || wintermute.uri_did(coalesce(p."replyRoot", p.uri)) || '/app.bsky.feed.threadgate/'
                       || wintermute.uri_rkey(coalesce(p."replyRoot", p.uri));
-        WITH RECURSIVE ancestor(uri, parent, height) AS (
-            SELECT p.uri, p."replyParent", 0
-            UNION ALL
-            SELECT a.uri, a."replyParent", ancestor.height + 1
-            FROM post a JOIN ancestor ON a.uri = ancestor.parent
-            WHERE ancestor.height < 5
-        ) SELECT array_agg(ancestor.uri ORDER BY height), array_agg(ancestor.height ORDER BY height)
-          INTO anc_uris, anc_heights FROM ancestor;
     END IF;
 
     FOR i IN 1 .. coalesce(array_length(anc_uris, 1), 0) LOOP
@@ -156,6 +164,10 @@ BEGIN
         EXIT WHEN coalesce(gate_json -> 'hiddenReplies' @> to_jsonb(ARRAY[anc_uris[i]]), false);
     END LOOP;
 
+    -- Replies indexed before their parent are rare: probe the index before the recursive walk.
+    IF NOT EXISTS (SELECT 1 FROM post c WHERE c."replyParent" = p.uri) THEN
+        RETURN;
+    END IF;
     FOR des IN
         WITH RECURSIVE descendant(uri, depth) AS (
             SELECT c.uri, 1 FROM post c WHERE c."replyParent" = p.uri
@@ -179,6 +191,48 @@ BEGIN
     END LOOP;
 END $$;
 
+-- The writer's staging tables keep their rows across commits: ON COMMIT DELETE ROWS truncates
+-- every such table at each commit, a file truncation per table that cost 10-16 ms per commit on
+-- the development VM, more than a whole small live batch. apply_batch empties them itself, in the
+-- batch's transaction (a rolled-back batch leaves them as empty as it found them), and truncates
+-- one only when its dead rows have made it large (temporary tables are never autovacuumed).
+CREATE OR REPLACE FUNCTION wintermute.prepare_session() RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    CREATE TEMP TABLE IF NOT EXISTS wm_op (
+        ord bigint NOT NULL, seq bigint, kind text NOT NULL, did text, uri text, cid text, rev text, t text,
+        json text, created_at text, extra text) ON COMMIT PRESERVE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS wm_post_agg_delta (uri text, likes int, replies int, reposts int)
+        ON COMMIT PRESERVE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS wm_profile_agg_delta (did text, followers int, follows int, posts int)
+        ON COMMIT PRESERVE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS wm_backfill_repo (
+        did text PRIMARY KEY, cid text NOT NULL, rev text NOT NULL, t text NOT NULL,
+        discarded text) ON COMMIT PRESERVE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS wm_backfill_seen (did text, uri text, PRIMARY KEY (did, uri))
+        ON COMMIT PRESERVE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS wm_repo_outcome (did text, outcome text, detail text)
+        ON COMMIT PRESERVE ROWS;
+END $$;
+
+-- Empties the writer session's staging tables at the end of a batch: DELETE (apply_agg_deltas has
+-- emptied the delta tables already), and TRUNCATE a table once its dead rows outgrew 4 MiB. Static
+-- statements, so that their plans are cached for the session.
+CREATE OR REPLACE FUNCTION wintermute.empty_staging() RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM wm_op;
+    IF pg_relation_size('wm_op') > 4 * 1024 * 1024 THEN
+        TRUNCATE wm_op;
+    END IF;
+    IF pg_relation_size('wm_post_agg_delta') > 4 * 1024 * 1024 THEN
+        TRUNCATE wm_post_agg_delta;
+    END IF;
+    IF pg_relation_size('wm_profile_agg_delta') > 4 * 1024 * 1024 THEN
+        TRUNCATE wm_profile_agg_delta;
+    END IF;
+END $$;
+
 CREATE OR REPLACE FUNCTION wintermute.apply_batch(OUT applied int, OUT stale int, OUT accounts_ignored int)
     LANGUAGE plpgsql AS $$
 DECLARE
@@ -191,6 +245,7 @@ BEGIN
     applied := 0;
     stale := 0;
     accounts_ignored := 0;
+    DELETE FROM wm_repo_outcome;  -- the previous batch's, which its client has read
     PERFORM set_config('wintermute.thread_mutes_empty',
                        CASE WHEN EXISTS (SELECT 1 FROM thread_mute) THEN 'off' ELSE 'on' END, true);
     FOR op IN SELECT * FROM wm_op ORDER BY ord LOOP
@@ -254,4 +309,5 @@ BEGIN
         applied := applied + 1;
     END LOOP;
     PERFORM wintermute.apply_agg_deltas();
+    PERFORM wintermute.empty_staging();
 END $$;
