@@ -25,16 +25,15 @@ class TempDir {
 public:
     TempDir() {
         std::string pattern = (std::filesystem::temp_directory_path() / "wintermute-live-bench.XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
+        if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
     }
     ~TempDir() {
         std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
+        if (!path_.empty()) std::filesystem::remove_all(path_, ec);
     }
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::string& path() const { return path_; }
+    [[nodiscard]] const std::string& path() const { return path_; }  // empty: could not be created
 
 private:
     std::string path_;
@@ -106,6 +105,7 @@ common::Result<LivePhaseResult> run_live_phase(const LivePhaseSpec& spec,
     const auto last_seq = static_cast<std::int64_t>(plan.seq(plan.size() - 1).value_or(0));
 
     const TempDir data_dir;
+    if (data_dir.path().empty()) return common::fail("cannot create a temporary data_dir");
     const auto config = indexer_config(spec, (*relay)->port(), data_dir.path());
     prometheus::Registry registry;
     pipeline::Metrics metrics(registry);
@@ -115,7 +115,10 @@ common::Result<LivePhaseResult> run_live_phase(const LivePhaseSpec& spec,
     indexer::LiveIndexer indexer(config, log, metrics, observers);
     if (auto started = indexer.start(); !started) return tl::unexpected(started.error());
 
-    while ((*relay)->frames_sent() == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    const auto connect_deadline = Clock::now() + std::chrono::seconds(30);
+    while ((*relay)->frames_sent() == 0 && Clock::now() < connect_deadline) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
     const auto first_frame = Clock::now();
     const auto expected = std::chrono::duration<double>(static_cast<double>(plan.size()) / spec.rate.value_or(500.0));
     const auto deadline = first_frame + std::chrono::duration_cast<Clock::duration>(expected * 3) + std::chrono::seconds(60);
