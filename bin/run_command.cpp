@@ -67,13 +67,13 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
     prometheus::Registry registry;
     pipeline::Metrics metrics(registry);
     ops::DaemonMetrics daemon_metrics(registry);
-    indexer::LiveIndexer live(config, log, metrics);
     std::atomic<indexer::StatusReporter*> reporting{nullptr};
-    live.observe_lag([&](std::chrono::steady_clock::duration lag) {
+    indexer::LiveObservers observers{.lag = [&](std::chrono::steady_clock::duration lag) {
         const double seconds = std::chrono::duration<double>(lag).count();
         daemon_metrics.receive_lag().Observe(seconds);
         if (auto* r = reporting.load()) r->observe_lag(seconds);
-    });
+    }};
+    indexer::LiveIndexer live(config, log, metrics, std::move(observers));
     std::atomic<indexer::BackfillIndexer*> backfill_target{nullptr};
     live.on_resync([&backfill_target](std::vector<std::string>&& dids) {
         if (auto* backfill = backfill_target.load()) backfill->resync(dids);

@@ -24,8 +24,11 @@ pipeline::StageSettings live_writer(pipeline::StageSettings settings) {
 
 }  // namespace
 
-LiveIndexer::LiveIndexer(const pipeline::Config& config, const common::Log& log, pipeline::Metrics& metrics)
-    : config_(config), log_(log), logger_(log.component("indexer")), metrics_(metrics) {
+LiveIndexer::LiveIndexer(const pipeline::Config& config, const common::Log& log, pipeline::Metrics& metrics,
+                         LiveObservers observers)
+    : config_(config), log_(log), logger_(log.component("indexer")), metrics_(metrics),
+      observers_(std::move(observers)) {
+    classify_config_.verify_block_hashes = config.classify.verify_block_hashes;
     writer_config_.database_url = config.database.url;
     writer_config_.max_batch_ops = std::max<std::size_t>(config.stages.batch_write.batch_size * 5, 1000);
 }
@@ -151,11 +154,11 @@ void LiveIndexer::build() {
     for (const auto& s : sources_) cursor_keys.push_back(s->cursor_key);
     stages::batch_write::WriterHooks hooks;
     hooks.committed = [this](std::uint32_t source, std::int64_t seq) { sources_[source]->committed = seq; };
-    hooks.lag = lag_observer_;
     hooks.identity = [this](auto&& identities, auto&& deletions) {
         identity_->submit(std::move(identities), std::move(deletions));
     };
     hooks.resync = resync_;
+    hooks.lag = observers_.lag;
     // The live writer is one ordered worker: it restores each source's order and owns the cursors.
     pipeline_->sink<stages::batch_write::BatchWriteStage>(
         "batch_write", live_writer(stages.batch_write),

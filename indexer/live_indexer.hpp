@@ -34,16 +34,19 @@ struct SourceState {
     stages::socket_read::SocketReadMetrics socket_metrics;
 };
 
+// What an embedding program (the benchmark, tests) may watch. Called on the writer's thread after
+// each commit; must be cheap and must not block.
+struct LiveObservers {
+    // Each committed event's time from the frame's arrival to its commit.
+    std::function<void(std::chrono::steady_clock::duration)> lag;
+};
+
 class LiveIndexer {
 public:
-    LiveIndexer(const pipeline::Config& config, const common::Log& log, pipeline::Metrics& metrics);
+    LiveIndexer(const pipeline::Config& config, const common::Log& log, pipeline::Metrics& metrics,
+                LiveObservers observers = {});
     ~LiveIndexer();
 
-    // Called on the writer's thread after each commit with every committed event's time from
-    // arrival to commit. Set before start().
-    void observe_lag(std::function<void(std::chrono::steady_clock::duration)> observer) {
-        lag_observer_ = std::move(observer);
-    }
     [[nodiscard]] const stages::decode::DecodeMetrics& decode_metrics() const noexcept { return decode_; }
     [[nodiscard]] const pipeline::Config& config() const noexcept { return config_; }
 
@@ -73,6 +76,7 @@ private:
     const common::Log& log_;
     std::shared_ptr<spdlog::logger> logger_;
     pipeline::Metrics& metrics_;
+    LiveObservers observers_;
     std::vector<std::unique_ptr<SourceState>> sources_;
     stages::socket_read::SocketReadConfig socket_config_;
     stages::decode::DecodeMetrics decode_;
@@ -86,7 +90,6 @@ private:
     std::function<void(std::vector<std::string>&&)> resync_;
     std::stop_source writer_abort_;
     std::atomic<int> stop_requests_{0};
-    std::function<void(std::chrono::steady_clock::duration)> lag_observer_;
     std::unique_ptr<pipeline::Pipeline> pipeline_;
 };
 

@@ -92,6 +92,7 @@ struct Config {
     } network;
     struct {
         bool verify_commits = true;
+        bool verify_block_hashes = true;  // off only to replay frames whose blocks were rewritten
     } classify;
     SpillConfig spill;
     struct {

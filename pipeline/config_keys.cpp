@@ -212,43 +212,17 @@ ConfigKey durability() {
     return key;
 }
 
+// A true/false field.
 template <class Field>
-ConfigKey flag(std::string name, Strings env, std::string help, Field field) {
+ConfigKey boolean(std::string name, Strings env, std::string help, Field field) {
     auto key = make(std::move(name), std::move(env), std::move(help), "true or false");
-    key.set = [field](Config& c, const ConfigValue& v) {
+    key.set = [=](Config& c, const ConfigValue& v) {
         const auto b = as_bool(v);
         if (!b) return false;
         field(c) = *b;
         return true;
     };
-    key.show = [field](const Config& c) { return std::string(field(c) ? "true" : "false"); };
-    return key;
-}
-
-ConfigKey allow_private_addresses() {
-    auto key = make("network.allow_private_addresses", {"ALLOW_PRIVATE_ADDRESSES"},
-                    "let PDS, did:web and handle fetches reach private and loopback addresses", "true or false");
-    key.set = [](Config& c, const ConfigValue& v) {
-        const auto b = as_bool(v);
-        if (!b) return false;
-        c.network.allow_private_addresses = *b;
-        return true;
-    };
-    key.show = [](const Config& c) { return std::string(c.network.allow_private_addresses ? "true" : "false"); };
-    return key;
-}
-
-ConfigKey verify_commits() {
-    auto key = make("classify.verify_commits", {"VERIFY_COMMITS"},
-                    "check the signature and Sync 1.1 proof of commits of repos whose signing key is known",
-                    "true or false");
-    key.set = [](Config& c, const ConfigValue& v) {
-        const auto b = as_bool(v);
-        if (!b) return false;
-        c.classify.verify_commits = *b;
-        return true;
-    };
-    key.show = [](const Config& c) { return std::string(c.classify.verify_commits ? "true" : "false"); };
+    key.show = [=](const Config& c) { return std::string(field(c) ? "true" : "false"); };
     return key;
 }
 
@@ -305,7 +279,7 @@ std::vector<ConfigKey> build_keys() {
                        [](auto& c) -> auto& { return c.indexer.workers; }));
     k.push_back(number("indexer.batch_size", {"INDEXER_BATCH_SIZE"}, "live events per database batch", 1, 1'000'000,
                        [](auto& c) -> auto& { return c.indexer.batch_size; }));
-    k.push_back(flag("backfiller.enabled", {"BACKFILLER_ENABLED"},
+    k.push_back(boolean("backfiller.enabled", {"BACKFILLER_ENABLED"},
                      "backfill repos: listRepos of every relay once, #sync re-fetches, queue_backfill requests",
                      [](auto& c) -> auto& { return c.backfiller.enabled; }));
     k.push_back(number("backfiller.max_car_mb", {"BACKFILLER_MAX_CAR_MB"}, "largest repo CAR fetched, MiB", 1,
@@ -327,8 +301,16 @@ std::vector<ConfigKey> build_keys() {
     k.push_back(text("identity.plc_url", {"PLC_URL"}, "PLC directory resolving did:plc", "an http(s) URL", http_url,
                      [](auto& c) -> auto& { return c.identity.plc_url; }));
     k.push_back(handle_wellknown_base_url());
-    k.push_back(allow_private_addresses());
-    k.push_back(verify_commits());
+    k.push_back(boolean("network.allow_private_addresses", {"ALLOW_PRIVATE_ADDRESSES"},
+                        "let PDS, did:web and handle fetches reach private and loopback addresses",
+                        [](auto& c) -> auto& { return c.network.allow_private_addresses; }));
+    k.push_back(boolean("classify.verify_block_hashes", {},
+                        "check every CAR block of a #commit/#sync against its CID (off only for benchmarks "
+                        "replaying rewritten frames)",
+                        [](auto& c) -> auto& { return c.classify.verify_block_hashes; }));
+    k.push_back(boolean("classify.verify_commits", {"VERIFY_COMMITS"},
+                        "check the signature and Sync 1.1 proof of commits of repos whose signing key is known",
+                        [](auto& c) -> auto& { return c.classify.verify_commits; }));
     k.push_back(durability());
     k.push_back(number("spill.map_size_mb", {}, "LMDB map size of each spill file, MiB", 1, 16'777'216,
                        [](auto& c) -> auto& { return c.spill.map_size_mb; }));

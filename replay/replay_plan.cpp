@@ -4,8 +4,10 @@
 
 namespace replay {
 
-ReplayPlan::ReplayPlan(std::vector<CapturedFrame> frames, std::uint32_t repeat, std::uint64_t seq_offset)
-    : frames_(std::move(frames)), repeat_(std::max<std::uint32_t>(repeat, 1)), seq_offset_(seq_offset) {
+ReplayPlan::ReplayPlan(std::vector<CapturedFrame> frames, std::uint32_t repeat, std::uint64_t seq_offset,
+                       CopyRewrite rewrite)
+    : frames_(std::move(frames)), repeat_(std::max<std::uint32_t>(repeat, 1)), seq_offset_(seq_offset),
+      rewrite_(std::move(rewrite)) {
     std::optional<std::uint64_t> low;
     std::optional<std::uint64_t> high;
     for (const auto& frame : frames_) {
@@ -28,11 +30,16 @@ std::optional<std::uint64_t> ReplayPlan::seq(std::size_t index) const {
 void ReplayPlan::append_frame(std::size_t index, std::vector<std::byte>& out) const {
     const auto& frame = frames_[index % frames_.size()];
     const auto rewritten = seq(index);
+    const std::size_t start = out.size();
     if (!rewritten || *rewritten == frame.seq->value) {
         out.insert(out.end(), frame.bytes.begin(), frame.bytes.end());
-        return;
+    } else {
+        append_with_seq(frame.bytes, *frame.seq, *rewritten, out);
     }
-    append_with_seq(frame.bytes, *frame.seq, *rewritten, out);
+    if (rewrite_) {
+        const auto copy = static_cast<std::uint32_t>(index / frames_.size());
+        rewrite_(copy, std::span<std::byte>(out).subspan(start));
+    }
 }
 
 std::size_t ReplayPlan::start_index(std::optional<std::int64_t> cursor) const {

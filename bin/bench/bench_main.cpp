@@ -19,6 +19,10 @@ constexpr std::array benches{
     bin::Command{"spill", "push+lease+ack items/s through the LMDB spill queue, per durability mode",
                  bench::run_spill},
     bin::Command{"pipeline", "items/s through a 4-stage chain of trivial stages", bin::bench::pipeline_bench},
+    bin::Command{"live",
+                 "live [--database-url URL] [--events N] [--rate R]: capture replay through the live path into "
+                 "PostgreSQL, full speed and paced",
+                 bin::bench::live_bench},
 };
 }  // namespace
 

@@ -8,4 +8,7 @@ namespace bin::bench {
 // Items/s through a 4-stage chain of trivial stages over in-memory queues.
 int pipeline_bench(std::span<char* const> args);
 
+// The whole live path into PostgreSQL: events/s, records/s and commit lag, at full speed and paced.
+int live_bench(std::span<char* const> args);
+
 }  // namespace bin::bench

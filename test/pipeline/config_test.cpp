@@ -71,7 +71,21 @@ TEST_CASE("built-in defaults are those of the original daemon", "[pipeline][conf
     CHECK(c.identity.plc_url == "https://plc.directory");
     CHECK_FALSE(c.identity.handle_wellknown_base_url.has_value());
     CHECK_FALSE(c.network.allow_private_addresses);
+    CHECK(c.classify.verify_block_hashes);
     CHECK(loaded->origins.at("database.pool_size").first == Origin::built_in);
+}
+
+TEST_CASE("block hash checks can be turned off from the file or a flag, and only with a boolean",
+          "[pipeline][config]") {
+    const TempFile file("[classify]\nverify_block_hashes = false\n");
+    auto from_file = pipeline::load_config(with_file(file), {});
+    REQUIRE(from_file);
+    CHECK_FALSE(from_file->config.classify.verify_block_hashes);
+    auto from_flag = pipeline::load_config(parse({"--classify.verify-block-hashes", "off"}), {});
+    REQUIRE(from_flag);
+    CHECK_FALSE(from_flag->config.classify.verify_block_hashes);
+    CHECK(error_of(parse({"--classify.verify_block_hashes=maybe"})).find("classify.verify_block_hashes") !=
+          std::string::npos);
 }
 
 TEST_CASE("a flag beats an environment variable, which beats the file, which beats the default",

@@ -78,6 +78,24 @@ TEST_CASE("repeated copies carry seqs that keep increasing and decode back", "[r
     CHECK(plan.start_index(static_cast<std::int64_t>(*plan.seq(200))) == 201);
 }
 
+TEST_CASE("a copy rewrite sees each frame of its copy after the seq splice, and only that frame",
+          "[replay][replay_plan]") {
+    const auto frames = jetstream();
+    std::vector<std::pair<std::uint32_t, std::size_t>> seen;
+    const ReplayPlan plan(frames, 2, 0, [&seen](std::uint32_t copy, std::span<std::byte> frame) {
+        seen.emplace_back(copy, frame.size());
+        frame[frame.size() - 1] = std::byte{0x42};
+    });
+    std::vector<std::byte> out{std::byte{7}};
+    plan.append_frame(151, out);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].first == 1);
+    CHECK(seen[0].second == out.size() - 1);
+    CHECK(out.front() == std::byte{7});
+    CHECK(out.back() == std::byte{0x42});
+    CHECK(replay::find_seq(std::span<const std::byte>(out).subspan(1))->value == *plan.seq(151));
+}
+
 TEST_CASE("frames without a readable seq are served in file order around the cursor", "[replay][replay_plan]") {
     const ReplayPlan plan(synthetic({1, 0, 3, 0, 5}));
     REQUIRE(plan.size() == 5);

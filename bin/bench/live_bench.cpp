@@ -1,0 +1,165 @@
+// wintermute-bench live: the whole live path (socket → decode → classify → batch writer →
+// PostgreSQL) fed by an in-process replay of the pds-capture firehose, repeated with retagged
+// DIDs (each copy is a distinct set of repos) and rewritten seqs; once at full speed and once
+// paced at --rate, side by side (docs/benchmarks.md "Live path").
+#include "bin/bench/benches.hpp"
+#include "bin/bench/live_phase.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <set>
+#include <string_view>
+
+#include <fmt/core.h>
+
+#include "replay/did_retag.hpp"
+#include "storage/pg/connection.hpp"
+#include "storage/pg/error.hpp"
+#include "storage/schema/migrator.hpp"
+
+namespace {
+
+struct Options {
+    std::string database_url;
+    std::string capture_dir;
+    std::uint64_t events = 100'000;
+    double rate = 2000;
+};
+
+std::string default_capture_dir() {
+    const char* shared = std::getenv("WINTERMUTE_SHARED");
+    return std::string(shared != nullptr ? shared : "../shared") + "/fixtures/pds-capture";
+}
+
+common::Result<Options> parse(std::span<char* const> args) {
+    Options o;
+    if (const char* url = std::getenv("DATABASE_URL")) o.database_url = url;
+    o.capture_dir = default_capture_dir();
+    for (std::size_t i = 0; i < args.size(); i += 2) {
+        const std::string_view flag = args[i];
+        if (i + 1 >= args.size()) return common::fail(fmt::format("{} needs a value", flag));
+        const std::string_view value = args[i + 1];
+        auto number = [&](auto& out) {
+            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), out);
+            return error == std::errc{} && end == value.data() + value.size() && out > 0;
+        };
+        bool ok = true;
+        if (flag == "--database-url") o.database_url = value;
+        else if (flag == "--capture") o.capture_dir = value;
+        else if (flag == "--events") ok = number(o.events);
+        else if (flag == "--rate") ok = number(o.rate);
+        else return common::fail(fmt::format("unknown option {}", flag));
+        if (!ok) return common::fail(fmt::format("{}: a positive number, not '{}'", flag, value));
+    }
+    if (o.database_url.empty()) return common::fail("no database: --database-url URL or DATABASE_URL");
+    return o;
+}
+
+// Retagging keeps all but the last two characters of a DID: the capture's DIDs must already
+// differ before them, or two repos would merge into one.
+common::Result<std::size_t> check_dids(const std::vector<replay::CapturedFrame>& frames) {
+    std::set<std::string> dids, stems;
+    for (const auto& frame : frames) {
+        for (const auto at : replay::find_plc_dids(frame.bytes)) {
+            const std::string did(reinterpret_cast<const char*>(frame.bytes.data()) + at, 32);
+            dids.insert(did);
+            stems.insert(did.substr(0, 30));
+        }
+    }
+    if (dids.size() != stems.size()) return common::fail("capture DIDs differ only in their last two characters");
+    return dids.size();
+}
+
+common::Result<void> migrate_empty(const std::string& url) {
+    try {
+        storage::pg::Connection conn(url);
+        auto migrated = storage::schema::Migrator(conn).run();
+        if (!migrated) return tl::unexpected(migrated.error());
+        // Copies are retagged the same way in every run: a second run would be all stale writes.
+        if (conn.exec("SELECT 1 FROM bsky.actor_sync LIMIT 1").rows() > 0) {
+            return common::fail("the database already holds repos: give the benchmark an empty one");
+        }
+        return {};
+    } catch (const storage::pg::PgError& e) {
+        return common::fail(e.what());
+    }
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+    if (sorted.empty()) return 0;
+    const auto index = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+    return sorted[std::min(index, sorted.size() - 1)];
+}
+
+void print_row(std::string_view name, const bin::bench::LivePhaseResult& r) {
+    const double events = static_cast<double>(r.events);
+    fmt::print("{:<12} {:>8} {:>7.1f} {:>9.0f} {:>10.0f} {:>9.1f} {:>9.1f} {:>9.1f}\n", name, r.events, r.seconds,
+               events / r.seconds, static_cast<double>(r.records) / r.seconds, percentile(r.lag_ms, 0.5),
+               percentile(r.lag_ms, 0.99), r.lag_ms.empty() ? 0.0 : r.lag_ms.back());
+}
+
+void print_time(std::string_view name, const bin::bench::LivePhaseResult& r) {
+    const double batches = static_cast<double>(std::max<std::uint64_t>(r.batches, 1));
+    const double ops = static_cast<double>(std::max<std::uint64_t>(r.ops, 1));
+    // The writer's own busy counter misses the commits made when its input runs dry (flush on
+    // idle), so the share of wall time inside BatchApplier is the writer's load.
+    fmt::print("{:<12} writer in BatchApplier (COPY + apply_batch + commit) {:.0f}% of wall;"
+               " {} batches, {:.0f} ops/batch, {:.1f} ms/batch, {:.0f} us/op\n",
+               name, 100 * r.commit_seconds / r.seconds, r.batches,
+               static_cast<double>(r.ops) / batches, 1000 * r.commit_seconds / batches, 1e6 * r.commit_seconds / ops);
+    fmt::print("{:<12} busy thread-s (wall clock): decode {:.1f}, classify {:.1f}; stale {}, poison {}, retries {};"
+               " PLC lookups {} ({} unknown)\n",
+               "", r.decode_busy, r.classify_busy, r.stale, r.poison, r.retries, r.plc_requests, r.plc_not_found);
+}
+
+}  // namespace
+
+namespace bin::bench {
+
+int live_bench(std::span<char* const> args) {
+    const auto options = parse(args);
+    if (!options) {
+        fmt::print(stderr, "wintermute-bench live: {}\n", options.error().message);
+        return 2;
+    }
+    auto frames = replay::load_capture(options->capture_dir + "/firehose.frames");
+    auto dids = frames ? check_dids(*frames) : tl::unexpected(frames.error());
+    if (!dids) {
+        fmt::print(stderr, "wintermute-bench live: {}\n", dids.error().message);
+        return 1;
+    }
+    const auto copies = static_cast<std::uint32_t>((options->events + frames->size() - 1) / frames->size());
+    if (2 * copies > replay::plc_tag_count) {
+        fmt::print(stderr, "wintermute-bench live: at most {} events\n", replay::plc_tag_count / 2 * frames->size());
+        return 2;
+    }
+    if (auto migrated = migrate_empty(options->database_url); !migrated) {
+        fmt::print(stderr, "wintermute-bench live: {}\n", migrated.error().message);
+        return 1;
+    }
+    fmt::print("live: {} x {} frames of {}/firehose.frames ({} did:plc retagged per copy, seqs rewritten);\n"
+               "      block hash checks OFF (retagging changes block bytes); PLC/handles served from the capture\n",
+               copies, frames->size(), options->capture_dir, *dids);
+    fmt::print("{:<12} {:>8} {:>7} {:>9} {:>10} {:>9} {:>9} {:>9}\n", "replay", "events", "secs", "events/s",
+               "records/s", "lag p50", "lag p99", "lag max");
+    const common::Log log(spdlog::level::warn);
+    std::vector<std::pair<std::string, LivePhaseResult>> results;
+    const std::optional<double> paced = options->rate;
+    for (const auto& rate : {std::optional<double>{}, paced}) {
+        const LivePhaseSpec spec{options->database_url, options->capture_dir, copies,
+                                 static_cast<std::uint32_t>(results.size()) * copies, rate};
+        auto result = run_live_phase(spec, *frames, log);
+        if (!result) {
+            fmt::print(stderr, "wintermute-bench live: {}\n", result.error().message);
+            return 1;
+        }
+        const auto name = rate ? fmt::format("{:.0f}/s", *rate) : std::string("full speed");
+        print_row(name, *result);
+        results.emplace_back(name, std::move(*result));
+    }
+    fmt::print("(lag in ms: frame received -> its batch committed)\n");
+    for (const auto& [name, result] : results) print_time(name, result);
+    return 0;
+}
+
+}  // namespace bin::bench
