@@ -6,6 +6,7 @@
 
 #include <fmt/core.h>
 
+#include "common/stoppable_sleep.hpp"
 #include "stages/socket_read/relay_endpoint.hpp"
 #include "storage/pg/error.hpp"
 
@@ -16,13 +17,6 @@ namespace {
 using stages::backfill::FetchStatus;
 using storage::spill::KeyedPush;
 using storage::spill::Priority;
-
-bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mutex);
-    return !wake.wait_for(lock, stop, delay, [] { return false; }) && !stop.stop_requested();
-}
 
 // The local clock as the reference writes indexedAt: 2026-11-27T07:52:48.675Z.
 std::string now_iso() {
@@ -140,7 +134,7 @@ void BackfillIndexer::work(std::stop_token stop) {
         const auto items = queue_->lease(1);
         if (items.empty()) {
             --busy_;
-            sleep_unless_stopped(std::chrono::milliseconds(100), stop);
+            common::sleep_unless_stopped(std::chrono::milliseconds(100), stop);
             continue;
         }
         index(items.front().key, stop, classifier);
@@ -158,7 +152,7 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
     };
     if (!record(did, "fetching", {})) {
         queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
-        sleep_unless_stopped(std::chrono::seconds(1), stop);
+        common::sleep_unless_stopped(std::chrono::seconds(1), stop);
         return;
     }
     auto fetched = fetcher_->fetch(did, stop);
@@ -268,11 +262,11 @@ void BackfillIndexer::control(std::stop_token stop) {
             }
             while (!stop.stop_requested()) {
                 take_requests(conn, stop);
-                sleep_unless_stopped(settings_.request_poll, stop);
+                common::sleep_unless_stopped(settings_.request_poll, stop);
             }
         } catch (const std::exception& e) {
             logger_->error("backfill control: {}; again in 5 s", e.what());
-            sleep_unless_stopped(std::chrono::seconds(5), stop);
+            common::sleep_unless_stopped(std::chrono::seconds(5), stop);
         }
     }
 }

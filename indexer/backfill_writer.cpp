@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/stoppable_sleep.hpp"
 #include "storage/pg/error.hpp"
 
 namespace indexer {
@@ -11,13 +12,6 @@ namespace {
 using stages::batch_write::RepoOutcome;
 using storage::spill::KeyedPush;
 using storage::spill::Priority;
-
-bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mutex);
-    return !wake.wait_for(lock, stop, delay, [] { return false; }) && !stop.stop_requested();
-}
 
 }  // namespace
 
@@ -108,18 +102,18 @@ bool BackfillWriter::commit(std::stop_token stop) {
             } else {
                 log_->error("backfill writer lost its connection, retrying in {} ms: {}", delay.count(), e.what());
                 connection_lost();
-                if (!sleep_unless_stopped(delay, stop)) return false;
+                if (!common::sleep_unless_stopped(delay, stop)) return false;
                 delay = std::min(delay * 2, config_.retry_max);
                 return false;
             }
-            if (!sleep_unless_stopped(delay, stop)) return false;
+            if (!common::sleep_unless_stopped(delay, stop)) return false;
             delay = std::min(delay * 2, config_.retry_max);
         } catch (const std::exception& e) {
             // Cannot connect at all (the constructor throws): keep the batch and try again.
             log_->error("backfill writer cannot connect, retrying in {} ms: {}", delay.count(), e.what());
             applier_.reset();
             conn_.reset();
-            if (!sleep_unless_stopped(delay, stop)) return false;
+            if (!common::sleep_unless_stopped(delay, stop)) return false;
             delay = std::min(delay * 2, config_.retry_max);
         }
     }

@@ -1,5 +1,7 @@
 #include "atproto/crypto/base58.hpp"
 
+#include "common/alphabet.hpp"
+
 #include <array>
 
 namespace atproto::crypto {
@@ -8,16 +10,8 @@ namespace {
 
 constexpr std::string_view alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
-constexpr std::array<std::int8_t, 256> make_digits() {
-    std::array<std::int8_t, 256> table{};
-    table.fill(-1);
-    for (std::size_t i = 0; i < alphabet.size(); ++i) {
-        table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
-    }
-    return table;
-}
-
-constexpr auto digits = make_digits();
+// Inverse of `alphabet`; -1 for bytes outside it.
+constexpr auto digits = common::inverse_alphabet(alphabet);
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "atproto/syntax/tid.hpp"
 
+#include "common/alphabet.hpp"
+
 #include <array>
 #include <stdexcept>
 
@@ -10,16 +12,7 @@ namespace {
 constexpr std::string_view alphabet = "234567abcdefghijklmnopqrstuvwxyz";
 
 // Inverse of `alphabet`; -1 for bytes outside it.
-constexpr std::array<std::int8_t, 256> make_digits() {
-    std::array<std::int8_t, 256> table{};
-    table.fill(-1);
-    for (std::size_t i = 0; i < alphabet.size(); ++i) {
-        table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
-    }
-    return table;
-}
-
-constexpr auto digits = make_digits();
+constexpr auto digits = common::inverse_alphabet(alphabet);
 
 constexpr int digit(char c) noexcept { return digits[static_cast<unsigned char>(c)]; }
 

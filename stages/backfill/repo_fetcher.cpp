@@ -1,5 +1,7 @@
 #include "stages/backfill/repo_fetcher.hpp"
 
+#include "common/stoppable_sleep.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
@@ -12,13 +14,6 @@
 namespace stages::backfill {
 
 namespace {
-
-bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
-    std::mutex mutex;
-    std::condition_variable_any wake;
-    std::unique_lock lock(mutex);
-    return !wake.wait_for(lock, stop, delay, [] { return false; }) && !stop.stop_requested();
-}
 
 std::string url_encode(std::string_view text) {
     std::string out;
@@ -53,7 +48,7 @@ FetchedRepo RepoFetcher::fetch(const std::string& did, std::stop_token stop) {
     FetchedRepo out;
     auto delay = config_.retry_initial;
     for (int attempt = 0; attempt < config_.attempts; ++attempt) {
-        if (attempt > 0 && !sleep_unless_stopped(std::min(delay, config_.retry_max), stop)) break;
+        if (attempt > 0 && !common::sleep_unless_stopped(std::min(delay, config_.retry_max), stop)) break;
         delay *= 2;
         if (stop.stop_requested()) break;
         if (!out.identity && resolve(did, out, delay) == Step::done) return out;
