@@ -7,7 +7,6 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <spdlog/sinks/dist_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 
 #include "common/log.hpp"
 #include "indexer/backfill_indexer.hpp"
@@ -58,10 +57,11 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
         fmt::print(stderr, "wintermute: no database: set DATABASE_URL or database.url\n");
         return 2;
     }
-    // Log lines go to stdout; warnings and errors are also kept for the dashboard.
+    // Log lines go to stdout (repeats folded with a count); warnings and errors are also kept for
+    // the dashboard.
     auto recent = std::make_shared<ops::RecentErrorsSink>(50);
     auto sinks = std::make_shared<spdlog::sinks::dist_sink_mt>(
-        std::vector<spdlog::sink_ptr>{std::make_shared<spdlog::sinks::stdout_sink_mt>(), recent});
+        std::vector<spdlog::sink_ptr>{common::rate_limited_stdout(), recent});
     common::Log log(config.log.level, sinks);
     auto logger = log.component("main");
     prometheus::Registry registry;

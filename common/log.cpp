@@ -1,6 +1,7 @@
 #include "common/log.hpp"
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/dup_filter_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <cctype>
@@ -28,8 +29,13 @@ std::optional<spdlog::level::level_enum> parse_log_level(std::string_view text) 
     return std::nullopt;
 }
 
-Log::Log(spdlog::level::level_enum level)
-    : Log(level, std::make_shared<spdlog::sinks::stdout_sink_mt>()) {}
+spdlog::sink_ptr rate_limited_stdout(std::chrono::seconds window) {
+    auto sink = std::make_shared<spdlog::sinks::dup_filter_sink_mt>(window);
+    sink->add_sink(std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    return sink;
+}
+
+Log::Log(spdlog::level::level_enum level) : Log(level, rate_limited_stdout()) {}
 
 Log::Log(spdlog::level::level_enum level, spdlog::sink_ptr sink)
     : level_(level), sink_(std::move(sink)) {
