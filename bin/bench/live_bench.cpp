@@ -22,6 +22,7 @@ namespace {
 struct Options {
     std::string database_url;
     std::string capture_dir;
+    std::string frames;  // default: capture_dir/firehose.frames
     std::uint64_t events = 100'000;
     double rate = 2000;
 };
@@ -46,12 +47,14 @@ common::Result<Options> parse(std::span<char* const> args) {
         bool ok = true;
         if (flag == "--database-url") o.database_url = value;
         else if (flag == "--capture") o.capture_dir = value;
+        else if (flag == "--frames") o.frames = value;
         else if (flag == "--events") ok = number(o.events);
         else if (flag == "--rate") ok = number(o.rate);
         else return common::fail(fmt::format("unknown option {}", flag));
         if (!ok) return common::fail(fmt::format("{}: a positive number, not '{}'", flag, value));
     }
     if (o.database_url.empty()) return common::fail("no database: --database-url URL or DATABASE_URL");
+    if (o.frames.empty()) o.frames = o.capture_dir + "/firehose.frames";
     return o;
 }
 
@@ -122,7 +125,7 @@ int live_bench(std::span<char* const> args) {
         fmt::print(stderr, "wintermute-bench live: {}\n", options.error().message);
         return 2;
     }
-    auto frames = replay::load_capture(options->capture_dir + "/firehose.frames");
+    auto frames = replay::load_capture(options->frames);
     auto dids = frames ? check_dids(*frames) : tl::unexpected(frames.error());
     if (!dids) {
         fmt::print(stderr, "wintermute-bench live: {}\n", dids.error().message);
@@ -137,9 +140,9 @@ int live_bench(std::span<char* const> args) {
         fmt::print(stderr, "wintermute-bench live: {}\n", migrated.error().message);
         return 1;
     }
-    fmt::print("live: {} x {} frames of {}/firehose.frames ({} did:plc retagged per copy, seqs rewritten);\n"
-               "      block hash checks OFF (retagging changes block bytes); PLC/handles served from the capture\n",
-               copies, frames->size(), options->capture_dir, *dids);
+    fmt::print("live: {} x {} frames of {} ({} did:plc retagged per copy, seqs rewritten);\n"
+               "      block hash checks OFF (retagging changes block bytes); PLC/handles served from {}\n",
+               copies, frames->size(), options->frames, *dids, options->capture_dir);
     fmt::print("{:<12} {:>8} {:>7} {:>9} {:>10} {:>9} {:>9} {:>9}\n", "replay", "events", "secs", "events/s",
                "records/s", "lag p50", "lag p99", "lag max");
     const common::Log log(spdlog::level::warn);

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "stages/batch_write/set_group.hpp"
 #include "storage/pg/copy_in.hpp"
 
 namespace stages::batch_write {
@@ -48,10 +49,13 @@ BatchApplier::BatchApplier(storage::pg::Connection& conn) : conn_(conn) {
 }
 
 std::uint64_t BatchApplier::stage(std::span<const classify::StagedOp> ops) {
-    storage::pg::CopyIn copy(conn_, "wm_op (ord, seq, kind, did, uri, cid, rev, t, json, created_at, extra)",
+    storage::pg::CopyIn copy(conn_,
+                             "wm_op (ord, seq, kind, did, uri, cid, rev, t, json, created_at, extra, set_based, "
+                             "apply_before)",
                              storage::pg::CopyFormat::text);
     std::uint64_t refused = 0;
     std::int64_t ord = 0;
+    SetGroup group;
     for (const auto& op : ops) {
         copy.int8(ord++);
         copy.int8(op.seq);
@@ -64,6 +68,9 @@ std::uint64_t BatchApplier::stage(std::span<const classify::StagedOp> ops) {
         optional_text(copy, op.json);
         optional_text(copy, op.created_at);
         optional_text(copy, op.extra);
+        const auto decision = group.next(op);
+        copy.boolean(decision.set_based);
+        copy.boolean(decision.apply_before);
         if (!copy.end_row()) ++refused;
     }
     copy.finish();

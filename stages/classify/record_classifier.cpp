@@ -45,6 +45,37 @@ bool owned_by_creator(std::string_view collection, std::string_view did, std::st
     return true;
 }
 
+// Creates that read no row another op writes (migration 0008): a post reads its parent, root and
+// gates when it replies, the quoted post when it quotes.
+bool applies_set_based(OpKind kind, std::string_view collection, simdjson::dom::element record) {
+    if (kind != OpKind::create) return false;
+    if (collection == "app.bsky.feed.like" || collection == "app.bsky.feed.repost" ||
+        collection == "app.bsky.graph.follow" || collection == "app.bsky.graph.block") {
+        return true;
+    }
+    if (collection != "app.bsky.feed.post" || record["reply"].error() != simdjson::NO_SUCH_FIELD) return false;
+    simdjson::dom::element embed;
+    if (record["embed"].get(embed) == simdjson::NO_SUCH_FIELD) return true;
+    const auto type = string_field(embed, "$type");
+    return type != "app.bsky.embed.record" && type != "app.bsky.embed.recordWithMedia";
+}
+
+// The fields StagedOp::subject and reply_* carry for stages::batch_write::SetGroup.
+void note_references(std::string_view collection, simdjson::dom::element record, StagedOp& out) {
+    if (collection == "app.bsky.feed.like" || collection == "app.bsky.feed.repost") {
+        simdjson::dom::element subject;
+        if (record["subject"].get(subject) == simdjson::SUCCESS) out.subject = string_field(subject, "uri");
+    } else if (collection == "app.bsky.graph.follow" || collection == "app.bsky.graph.block") {
+        out.subject = string_field(record, "subject");
+    } else if (collection == "app.bsky.feed.post") {
+        simdjson::dom::element reply;
+        if (record["reply"].get(reply) != simdjson::SUCCESS) return;
+        simdjson::dom::element ref;
+        if (reply["parent"].get(ref) == simdjson::SUCCESS) out.reply_parent = string_field(ref, "uri");
+        if (reply["root"].get(ref) == simdjson::SUCCESS) out.reply_root = string_field(ref, "uri");
+    }
+}
+
 }  // namespace
 
 std::string_view to_string(Rejection rejection) noexcept {
@@ -98,6 +129,8 @@ Rejection RecordClassifier::classify(const RecordInput& in, StagedOp& out, std::
     out.time = std::string(in.time);
     out.json = json_;
     out.extra = std::string(in.collection);
+    out.set_based = applies_set_based(in.kind, in.collection, record);
+    note_references(in.collection, record, out);
     const auto created_at = string_field(record, "createdAt");
     if (in.collection == "app.bsky.actor.profile") {
         // The profile plugin stores createdAt verbatim (or "now" when absent).

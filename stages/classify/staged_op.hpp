@@ -29,6 +29,14 @@ struct StagedOp {
     std::optional<std::string> created_at;  // normalised createdAt (raw for profiles)
     std::optional<std::string> extra;       // collection; handle (actor); status (account, repo_status);
                                             // the abort reason (repo_end)
+    // A create that reads nothing other ops write (a like, repost, follow, block, or a post that
+    // is neither a reply nor a quote): apply_batch may apply it with its neighbours, one statement
+    // per table (migration 0008, docs/indexing.md "Set-based creates").
+    bool set_based = false;
+    // What stages::batch_write::SetGroup needs to tell which ops read a group's rows.
+    std::string subject;       // like/repost: subject URI; follow/block: subject DID
+    std::string reply_parent;  // a reply's parent and root URIs
+    std::string reply_root;
 };
 
 }  // namespace stages::classify

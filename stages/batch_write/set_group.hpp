@@ -1,0 +1,38 @@
+// SetGroup: decides, op by op in batch order, which creates apply_batch may collect into a
+// set-based group and before which ops the group must be applied (migration 0008,
+// docs/indexing.md "Set-based creates"). An op must wait for the group when, applied one by
+// one, it could read a row the group writes. Deciding more flushes than needed is always
+// correct; fewer never is. Thread-safety: none (one per staged batch).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "stages/classify/staged_op.hpp"
+
+namespace stages::batch_write {
+
+struct SetDecision {
+    bool set_based = false;     // the op joins the group
+    bool apply_before = false;  // the group collected so far is applied before the op
+};
+
+class SetGroup {
+public:
+    [[nodiscard]] SetDecision next(const classify::StagedOp& op);
+
+private:
+    [[nodiscard]] bool conflicts(const classify::StagedOp& op) const;
+    [[nodiscard]] bool reply_conflicts(const classify::StagedOp& op) const;
+    void add(const classify::StagedOp& op);
+    void clear();
+
+    // Views into the batch's ops, which outlive the decisions.
+    std::unordered_set<std::string_view> uris_;             // every create of the group
+    std::unordered_set<std::string_view> collections_;
+    std::unordered_set<std::string_view> repost_subjects_;  // a post delete removes their feed items
+    std::unordered_set<std::string> follows_;               // "creator subject" of the group's follows
+};
+
+}  // namespace stages::batch_write

@@ -1,0 +1,130 @@
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <string>
+
+#include "stages/batch_write/set_group.hpp"
+
+using stages::batch_write::SetDecision;
+using stages::batch_write::SetGroup;
+using stages::classify::OpKind;
+using stages::classify::StagedOp;
+
+namespace {
+
+constexpr auto alice = "did:plc:alice";
+constexpr auto bob = "did:plc:bob";
+
+StagedOp record_op(OpKind kind, const std::string& did, const std::string& collection, const std::string& rkey,
+                   bool set_based = false) {
+    StagedOp op;
+    op.kind = kind;
+    op.did = did;
+    op.uri = "at://" + did + "/" + collection + "/" + rkey;
+    op.extra = collection;
+    op.set_based = set_based;
+    return op;
+}
+
+StagedOp like(const std::string& did, const std::string& rkey, const std::string& subject) {
+    auto op = record_op(OpKind::create, did, "app.bsky.feed.like", rkey, true);
+    op.subject = subject;
+    return op;
+}
+
+StagedOp plain_post(const std::string& did, const std::string& rkey) {
+    return record_op(OpKind::create, did, "app.bsky.feed.post", rkey, true);
+}
+
+StagedOp reply(const std::string& did, const std::string& rkey, const std::string& parent, const std::string& root) {
+    auto op = record_op(OpKind::create, did, "app.bsky.feed.post", rkey);
+    op.reply_parent = parent;
+    op.reply_root = root;
+    return op;
+}
+
+// The group keeps views of the ops, which in a batch outlive it: so do these.
+class Batch {
+public:
+    SetDecision next(StagedOp op) { return group_.next(ops_.emplace_back(std::move(op))); }
+
+private:
+    std::deque<StagedOp> ops_;
+    SetGroup group_;
+};
+
+bool joins(SetDecision d) { return d.set_based && !d.apply_before; }
+bool waits(SetDecision d) { return !d.set_based && d.apply_before; }
+bool passes(SetDecision d) { return !d.set_based && !d.apply_before; }
+
+}  // namespace
+
+TEST_CASE("set-based creates join the group and ops that touch none of its rows do not interrupt it",
+          "[stages][set_group]") {
+    Batch group;
+    const auto post = plain_post(alice, "p1");
+    CHECK(joins(group.next(post)));
+    CHECK(joins(group.next(like(bob, "l1", post.uri))));
+    StagedOp commit;
+    commit.kind = OpKind::commit;
+    CHECK(passes(group.next(commit)));
+    CHECK(passes(group.next(record_op(OpKind::create, bob, "app.bsky.actor.profile", "self"))));
+    CHECK(passes(group.next(record_op(OpKind::create, bob, "app.bsky.graph.listitem", "i1"))));
+    CHECK(passes(group.next(reply(bob, "r1", "at://did:plc:carol/app.bsky.feed.post/x",
+                                  "at://did:plc:carol/app.bsky.feed.post/x"))));
+    CHECK(passes(group.next(record_op(OpKind::del, bob, "app.bsky.graph.list", "l9"))));
+}
+
+TEST_CASE("a reply to a post of the group, or under a root in it, has the group applied first",
+          "[stages][set_group]") {
+    Batch group;
+    const auto post = plain_post(alice, "p1");
+    REQUIRE(joins(group.next(post)));
+    CHECK(waits(group.next(reply(bob, "r1", post.uri, post.uri))));
+    // The group is empty again: the next reply to it passes.
+    CHECK(passes(group.next(reply(bob, "r2", post.uri, post.uri))));
+    REQUIRE(joins(group.next(plain_post(alice, "p2"))));
+    CHECK(waits(group.next(reply(bob, "r3", "at://did:plc:carol/app.bsky.feed.post/x",
+                                 "at://" + std::string(alice) + "/app.bsky.feed.post/p2"))));
+}
+
+TEST_CASE("a reply whose thread gate may ask for a follow of the group has the group applied first",
+          "[stages][set_group]") {
+    Batch group;
+    auto follow = record_op(OpKind::create, alice, "app.bsky.graph.follow", "f1", true);
+    follow.subject = bob;
+    REQUIRE(joins(group.next(follow)));
+    const std::string alices_post = "at://" + std::string(alice) + "/app.bsky.feed.post/p0";
+    CHECK(waits(group.next(reply(bob, "r1", alices_post, alices_post))));
+    REQUIRE(joins(group.next(follow)));
+    const std::string carols_post = "at://did:plc:carol/app.bsky.feed.post/p0";
+    CHECK(passes(group.next(reply(bob, "r2", carols_post, carols_post))));
+}
+
+TEST_CASE("an op of a collection the group holds, a repeated URI and delete_actor apply the group first",
+          "[stages][set_group]") {
+    Batch group;
+    const auto first = like(alice, "l1", "at://did:plc:carol/app.bsky.feed.post/x");
+    REQUIRE(joins(group.next(first)));
+    CHECK(waits(group.next(record_op(OpKind::del, bob, "app.bsky.feed.like", "l7"))));
+    REQUIRE(joins(group.next(first)));
+    CHECK(waits(group.next(first)));  // the same URI again: one by one, after the group
+    REQUIRE(joins(group.next(like(alice, "l2", "at://did:plc:carol/app.bsky.feed.post/y"))));
+    StagedOp gone;
+    gone.kind = OpKind::delete_actor;
+    CHECK(waits(group.next(gone)));
+}
+
+TEST_CASE("deleting a post the group reposts, or gating a post of the group, applies the group first",
+          "[stages][set_group]") {
+    Batch group;
+    const std::string carols_post = "at://did:plc:carol/app.bsky.feed.post/x";
+    auto repost = record_op(OpKind::create, alice, "app.bsky.feed.repost", "r1", true);
+    repost.subject = carols_post;
+    REQUIRE(joins(group.next(repost)));
+    CHECK(passes(group.next(record_op(OpKind::del, "did:plc:carol", "app.bsky.feed.post", "other"))));
+    CHECK(waits(group.next(record_op(OpKind::del, "did:plc:carol", "app.bsky.feed.post", "x"))));
+    REQUIRE(joins(group.next(plain_post(alice, "p1"))));
+    CHECK(passes(group.next(record_op(OpKind::create, alice, "app.bsky.feed.threadgate", "p2"))));
+    CHECK(waits(group.next(record_op(OpKind::create, alice, "app.bsky.feed.threadgate", "p1"))));
+}
