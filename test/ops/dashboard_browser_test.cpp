@@ -35,8 +35,8 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* chromium = "/usr/bin/chromium";
-// The capture's 2,132 firehose frames at this rate keep the live lane busy for about 40 s.
-constexpr const char* replay_rate = "50";
+// The capture's 2,132 firehose frames at this rate keep the live lane busy for about 50 s.
+constexpr const char* replay_rate = "40";
 int failures = 0;
 
 void check(bool ok, const std::string& what) {
