@@ -46,13 +46,19 @@ std::pair<int, std::string> run(const std::string& command) {
     return {WEXITSTATUS(status), out};
 }
 
-std::int64_t count(const std::string& db, const std::string& sql) {
+// The one value `sql` selects; empty when the query fails (not migrated yet).
+std::string text(const std::string& db, const std::string& sql) {
     try {
         storage::pg::Connection conn(db);
-        return std::stoll(std::string(conn.exec(sql).value(0, 0)));
+        return std::string(conn.exec(sql).value(0, 0));
     } catch (const std::exception&) {
-        return -1;
+        return {};
     }
+}
+
+std::int64_t count(const std::string& db, const std::string& sql) {
+    const auto value = text(db, sql);
+    return value.empty() ? -1 : std::stoll(value);
 }
 
 bool eventually(const std::function<bool()>& done, std::chrono::seconds timeout) {
@@ -104,8 +110,15 @@ struct BackfillingDaemon {
         const auto address = line->substr(std::strlen("listening "));
         daemon.emplace(env("WINTERMUTE_BIN"), std::vector<std::string>{"run"},
                        test_support::replay_daemon_env(db.url(), address, dir + "/data"), dir + "/daemon.log");
-        const auto indexed = "SELECT count(*) FROM bsky.backfill_repo WHERE status = 'indexed'";
-        REQUIRE(eventually([&] { return count(db.url(), indexed) == 29; }, 120s));
+        // Settled: the whole firehose committed (its #sync events re-queue repos) and every repo indexed, twice
+        // a second apart (a re-queued repo is marked `fetching` only when a worker takes it).
+        const auto settled = fmt::format(
+            "SELECT count(*) FILTER (WHERE status = 'indexed') = 29 AND count(*) FILTER (WHERE status IN "
+            "('queued', 'fetching')) = 0 AND (SELECT cursor FROM bsky.sub_state WHERE service = 'firehose:{}') = 2132 "
+            "FROM bsky.backfill_repo",
+            address);
+        const auto is_settled = [&] { return text(db.url(), settled) == "t"; };
+        REQUIRE(eventually([&] { return is_settled() && (std::this_thread::sleep_for(1s), is_settled()); }, 120s));
     }
 
     [[nodiscard]] std::string ops_base() const {
