@@ -71,8 +71,9 @@ void BackfillReporter::count_states(std::optional<storage::pg::Connection>& conn
     try {
         if (!conn) {
             conn.emplace(config_.database_url);
-            // A count that cannot finish in time is skipped; the previous one stays on show.
-            conn->exec("SET statement_timeout = '30s'", "limiting the backfill count");
+            // A count that cannot finish in time is skipped (the previous one stays on show), and the
+            // daemon's stop, which joins this thread, waits for one count at most this long.
+            conn->exec("SET statement_timeout = '10s'", "limiting the backfill count");
         }
         auto rows = conn->exec("SELECT status, count(*) FROM bsky.backfill_repo GROUP BY status",
                                "counting backfill repos per state");
