@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -120,6 +121,14 @@ struct BackfillingDaemon {
         const auto is_settled = [&] { return text(db.url(), settled) == "t"; };
         REQUIRE(eventually([&] { return is_settled() && (std::this_thread::sleep_for(1s), is_settled()); }, 120s));
     }
+
+    ~BackfillingDaemon() {
+        daemon.reset();
+        relay.reset();
+        std::filesystem::remove_all(dir);
+    }
+    BackfillingDaemon(const BackfillingDaemon&) = delete;
+    BackfillingDaemon& operator=(const BackfillingDaemon&) = delete;
 
     [[nodiscard]] std::string ops_base() const {
         const auto base = test_support::ops_base_url(dir + "/daemon.log", 30s);
