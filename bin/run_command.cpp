@@ -91,7 +91,19 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
         return 1;
     }
     backfill_target = backfill->get();
-    indexer::StatusReporter reporter(live, metrics, daemon_metrics);
+    std::unique_ptr<indexer::BackfillReporter> backfill_status;
+    if (*backfill) {
+        backfill_status = std::make_unique<indexer::BackfillReporter>(
+            **backfill, indexer::backfill_reporter_config(config), log.component("backfill_status"));
+    }
+    // The reporter samples the writer, which stop() destroys: it lets go first.
+    auto stop_backfill = [&] {
+        if (auto* b = backfill_target.exchange(nullptr)) {
+            if (backfill_status) backfill_status->detach();
+            b->stop();
+        }
+    };
+    indexer::StatusReporter reporter(live, metrics, daemon_metrics, backfill_status.get());
     reporting = &reporter;
     ops::OpsServerConfig ops_config;
     ops_config.listen.address = "0.0.0.0";
@@ -107,7 +119,7 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
         log.component("ops"));
     if (!ops_server) {
         logger->error("cannot serve metrics on port {}: {}", config.metrics.port, ops_server.error().message);
-        if (auto* b = backfill_target.exchange(nullptr)) b->stop();
+        stop_backfill();
         live.request_stop();
         live.request_stop();
         (void)live.wait();
@@ -123,14 +135,18 @@ int run_daemon(std::span<char* const> args, const char* const* envp) {
             if (sig > 0) {
                 logger->info("signal {}: stopping{}", sig, " (a second signal stops at once)");
                 notifier.stopping();
-                if (auto* b = backfill_target.exchange(nullptr)) b->stop();
+                stop_backfill();
                 live.request_stop();
             }
         }
     });
     auto result = live.wait();
     signals.request_stop();
-    backfill_target = nullptr;
+    signals.join();
+    // The ops server reads the backfill's counters: it goes before the backfill does.
+    ops_server->reset();
+    stop_backfill();
+    backfill_status.reset();
     backfill->reset();
     if (!result) {
         logger->error("stopped with an error: {}", result.error().message);

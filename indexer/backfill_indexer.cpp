@@ -187,8 +187,11 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
     actor.extra = fetched.identity->handle;
     job.ops.push_back(std::move(actor));
     const auto car = std::as_bytes(std::span(fetched.car.data(), fetched.car.size()));
+    const auto began = std::chrono::steady_clock::now();
     auto summary = classifier.classify({did, car, t, &fetched.identity->signing_key},
                                        [&](stages::classify::StagedOp&& op) { job.ops.push_back(std::move(op)); });
+    metrics_.classify_ns += static_cast<std::uint64_t>(
+        std::chrono::nanoseconds(std::chrono::steady_clock::now() - began).count());
     if (!summary) {
         ++metrics_.bad_car;
         const auto reason = fmt::format("{}: {}", stages::backfill::to_string(summary.error().error),
@@ -196,6 +199,7 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
         logger_->warn("backfill of {} failed: {}", did, reason);
         return settle_as("failed", reason);
     }
+    metrics_.records += summary->records;
     fetched.car = {};
     writer_->push(std::move(job), stop);
 }

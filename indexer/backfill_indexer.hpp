@@ -49,6 +49,7 @@ struct BackfillSettings {
 
 struct BackfillMetrics {
     std::atomic<std::uint64_t> fetched{0}, fetch_failed{0}, inactive{0}, bad_car{0}, car_bytes{0}, requests{0};
+    std::atomic<std::uint64_t> records{0}, classify_ns{0};  // MST leaves of the CARs classified; time in it
     BackfillWriterMetrics writer;
 };
 
@@ -76,6 +77,10 @@ public:
 
     [[nodiscard]] const BackfillMetrics& metrics() const noexcept { return metrics_; }
     [[nodiscard]] storage::spill::KeyedSpillQueue* queue() noexcept { return queue_ ? &*queue_ : nullptr; }
+    // Workers holding a leased repo now (the fetch stage's busy threads).
+    [[nodiscard]] std::size_t busy_workers() const noexcept { return busy_.load(std::memory_order_relaxed); }
+    // Ops fetched and classified, waiting for the writer; 0 once stopped. Not during stop().
+    [[nodiscard]] std::size_t waiting_ops() { return writer_ ? writer_->waiting_ops() : 0; }
 
 private:
     void work(std::stop_token stop);

@@ -36,6 +36,11 @@ void BackfillWriter::push(RepoJob&& job, const std::stop_token& stop) {
     changed_.notify_all();
 }
 
+std::size_t BackfillWriter::waiting_ops() {
+    std::lock_guard lock(mutex_);
+    return waiting_ops_;
+}
+
 bool BackfillWriter::settle(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (finished_.load() < pushed_.load()) {
@@ -85,7 +90,10 @@ bool BackfillWriter::commit(std::stop_token stop) {
                 conn_.emplace(config_.database_url);
                 applier_.emplace(*conn_);
             }
+            const auto began = std::chrono::steady_clock::now();
             const auto result = applier_->apply(batch_, {});
+            metrics_.busy_ns += static_cast<std::uint64_t>(
+                std::chrono::nanoseconds(std::chrono::steady_clock::now() - began).count());
             ++metrics_.batches;
             metrics_.ops += batch_.size();
             batch_.clear();

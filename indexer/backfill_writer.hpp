@@ -43,6 +43,7 @@ struct BackfillWriterConfig {
 
 struct BackfillWriterMetrics {
     std::atomic<std::uint64_t> batches{0}, ops{0}, indexed{0}, inactive{0}, failed{0}, requeued{0}, retries{0};
+    std::atomic<std::uint64_t> busy_ns{0};  // time spent applying batches
 };
 
 class BackfillWriter {
@@ -53,6 +54,8 @@ public:
 
     // Blocks while the channel holds more than max_waiting_ops (unless stop is requested).
     void push(RepoJob&& job, const std::stop_token& stop);
+    // Ops pushed and not yet taken into a batch (firehose_backfill's depth).
+    [[nodiscard]] std::size_t waiting_ops();
     // Waits until every pushed job is committed (tests, graceful stop) or `timeout` passes.
     bool settle(std::chrono::milliseconds timeout);
 

@@ -1,6 +1,7 @@
 #include "indexer/status_reporter.hpp"
 
 #include <fmt/format.h>
+#include <prometheus/gauge.h>
 
 namespace indexer {
 
@@ -18,13 +19,10 @@ std::string stage_name(const SourceState& s) {
 }  // namespace
 
 StatusReporter::StatusReporter(const LiveIndexer& live, pipeline::Metrics& runner_metrics,
-                               ops::DaemonMetrics& metrics)
-    : live_(live), runner_metrics_(runner_metrics), metrics_(metrics) {
+                               ops::DaemonMetrics& metrics, const BackfillReporter* backfill)
+    : live_(live), backfill_(backfill), runner_metrics_(runner_metrics), metrics_(metrics) {
     const auto& c = live.classify_metrics();
     const auto& w = live.writer_metrics();
-    auto mirror = [&](const std::atomic<std::uint64_t>& total, prometheus::Counter& counter) {
-        mirrors_.emplace_back(&total, ops::CounterMirror(counter));
-    };
     mirror(c.commits, metrics.firehose_events("commit"));
     mirror(c.syncs, metrics.firehose_events("sync"));
     mirror(c.identities, metrics.firehose_events("identity"));
@@ -45,10 +43,29 @@ StatusReporter::StatusReporter(const LiveIndexer& live, pipeline::Metrics& runne
     mirror(c.collection_events[index_of(CountedCollection::repost)], metrics.repost_events());
     mirror(c.collection_events[index_of(CountedCollection::block)], metrics.block_events());
     mirror(c.collection_events[index_of(CountedCollection::profile)], metrics.profile_events());
+    if (backfill_ != nullptr) mirror_backfill(backfill_->metrics());
+}
+
+void StatusReporter::mirror(const std::atomic<std::uint64_t>& total, prometheus::Counter& counter) {
+    mirrors_.emplace_back(&total, ops::CounterMirror(counter));
+}
+
+void StatusReporter::mirror_backfill(const BackfillMetrics& b) {
+    // Processed: every repo whose backfill ended without failing, indexed or found inactive.
+    for (const auto* done : {&b.writer.indexed, &b.writer.inactive, &b.inactive}) {
+        mirror(*done, metrics_.repos_processed());
+    }
+    for (const auto* failed : {&b.writer.failed, &b.fetch_failed, &b.bad_car}) mirror(*failed, metrics_.repos_failed());
+    mirror(b.records, metrics_.records_extracted());
+    mirror(b.writer.retries, metrics_.ingester_errors("database"));
 }
 
 void StatusReporter::collect() {
     for (auto& [total, mirror] : mirrors_) mirror.sync(total->load(std::memory_order_relaxed));
+    if (backfill_ != nullptr) {
+        metrics_.firehose_backfill_length().Set(static_cast<double>(backfill_->waiting_ops()));
+        backfill_->publish(runner_metrics_);
+    }
     runner_metrics_.update();
 }
 
@@ -94,6 +111,7 @@ ops::DaemonStatus StatusReporter::status() const {
     queue("frames", stages.decode.queue_capacity, "socket_read", "decode");
     queue("decoded", stages.classify.queue_capacity, "decode", "classify");
     queue("events", stages.batch_write.queue_capacity, "classify", "batch_write");
+    if (backfill_ != nullptr) backfill_->fill(s);
     s.db.reachable = live_.writer_metrics().connected.load() || live_.writer_metrics().batches.load() == 0;
     s.db.pool_in_use = live_.writer_metrics().connected.load() ? 1 : 0;
     s.db.pool_size = static_cast<std::uint32_t>(live_.config().database.pool_size);
