@@ -185,7 +185,7 @@ common::Result<SyntheticNetwork> write_synthetic_network(const SyntheticNetworkS
     Builder builder(spec, summary);
     std::string pages = "[", handles = "{", page;
     for (std::size_t i = 0; i < spec.repos; ++i) {
-        const auto handle = fmt::format("u{:06}.bench.test", i);
+        const auto handle = fmt::format("u{:06}.s{}.bench.test", i, spec.seed);  // distinct across seeds
         const auto seed = derive(spec.seed, "key", i);
         std::array<std::uint8_t, 32> secret{};
         std::memcpy(secret.data(), seed.data(), secret.size());

@@ -122,9 +122,12 @@ void print_result(const bin::bench::BackfillRunSpec& spec, const bin::bench::Bac
                r.batches, static_cast<double>(r.ops) / batches, 1000 * r.apply_seconds / batches,
                1e6 * r.apply_seconds / static_cast<double>(std::max<std::uint64_t>(r.ops, 1)), r.retries,
                r.plc_requests);
-    fmt::print("process: {:.1f} CPU-s ({:.2f} cores); RSS {:.0f} MiB at start, peak (VmHWM) {:.0f} MiB\n",
-               r.cpu_seconds, r.cpu_seconds / r.seconds, static_cast<double>(r.rss_before_kib) / 1024,
-               static_cast<double>(r.peak_rss_kib) / 1024);
+    fmt::print("CPU: wintermute {:.1f} s ({:.2f} cores, {:.1f} us/record), local PostgreSQL {:.1f} s ({:.2f} cores, "
+               "{:.1f} us/record)\n",
+               r.cpu_seconds, r.cpu_seconds / r.seconds, 1e6 * r.cpu_seconds / records, r.postgres_cpu_seconds,
+               r.postgres_cpu_seconds / r.seconds, 1e6 * r.postgres_cpu_seconds / records);
+    fmt::print("RSS of this process: {:.0f} MiB at start, peak (VmHWM) {:.0f} MiB\n",
+               static_cast<double>(r.rss_before_kib) / 1024, static_cast<double>(r.peak_rss_kib) / 1024);
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 
 #include <sys/resource.h>
 
+#include <unistd.h>
+
 #include <fstream>
+#include <sstream>
 #include <memory>
 #include <thread>
 
@@ -41,6 +44,27 @@ double cpu_seconds() {
     getrusage(RUSAGE_SELF, &usage);
     const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// CPU seconds (user + system) of every process named postgres* on this machine: the database's
+// share of the work when it runs here, as the benchmark's throwaway cluster does.
+double postgres_cpu_seconds() {
+    std::uint64_t ticks = 0;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        std::ifstream in(entry.path() / "stat");
+        std::string stat;
+        if (!std::getline(in, stat)) continue;
+        const auto open = stat.find('('), close = stat.rfind(')');
+        if (open == std::string::npos || close == std::string::npos) continue;
+        if (!stat.substr(open + 1, close - open - 1).starts_with("postgres")) continue;
+        std::istringstream fields(stat.substr(close + 2));
+        std::string field;
+        for (int i = 3; i <= 15 && fields >> field; ++i) {
+            if (i == 14 || i == 15) ticks += std::stoull(field);  // utime, stime
+        }
+    }
+    return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double seconds_of(const std::atomic<std::uint64_t>& micros) { return static_cast<double>(micros.load()) / 1e6; }
@@ -110,6 +134,7 @@ common::Result<BackfillRunResult> run_backfill(const BackfillRunSpec& spec, cons
     reset_peak_rss();
     r.rss_before_kib = status_kib("VmRSS");
     const double cpu_before = cpu_seconds();
+    const double postgres_before = postgres_cpu_seconds();
     const auto start = Clock::now();
     indexer::BackfillIndexer backfill(settings_for(spec, base), **resolver, log);
     if (auto started = backfill.start(); !started) return tl::unexpected(started.error());
@@ -119,6 +144,7 @@ common::Result<BackfillRunResult> run_backfill(const BackfillRunSpec& spec, cons
     while (!finished() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     r.cpu_seconds = cpu_seconds() - cpu_before;
+    r.postgres_cpu_seconds = postgres_cpu_seconds() - postgres_before;
     r.peak_rss_kib = status_kib("VmHWM");
     collect(m, r);
     r.plc_requests = (*resolver)->metrics().plc_requests_total;

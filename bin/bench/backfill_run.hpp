@@ -29,6 +29,7 @@ struct BackfillRunResult {
     double fetch_seconds = 0, classify_seconds = 0, push_wait_seconds = 0;  // summed over workers
     double apply_seconds = 0;           // the writer inside BatchApplier::apply
     double cpu_seconds = 0;             // this process, user + system, during the run
+    double postgres_cpu_seconds = 0;    // every local postgres process during the run
     std::uint64_t rss_before_kib = 0, peak_rss_kib = 0;  // VmRSS at start, VmHWM at the end
 };
 
