@@ -9,6 +9,7 @@
 
 #include "atproto/cbor/from_json.hpp"
 #include "atproto/cbor/writer.hpp"
+#include "atproto/repo/commit.hpp"
 #include "atproto/repo/mst_tree.hpp"
 #include "atproto/sha256.hpp"
 #include "atproto/syntax/tid.hpp"
@@ -65,30 +66,6 @@ void put_block(std::string& car, const atproto::Cid& cid, std::span<const std::b
     car.append(reinterpret_cast<const char*>(block.data()), block.size());
 }
 
-// The v3 commit map (keys in DAG-CBOR order: did, rev, sig, data, prev, version), `sig` left out
-// when empty: the bytes a PDS signs.
-std::vector<std::byte> commit_block(std::string_view did, std::string_view rev, const atproto::Cid& data,
-                                    std::span<const std::uint8_t> sig) {
-    std::vector<std::byte> out;
-    atproto::cbor::Writer w(out);
-    w.map_head(sig.empty() ? 5 : 6);
-    w.text("did");
-    w.text(did);
-    w.text("rev");
-    w.text(rev);
-    if (!sig.empty()) {
-        w.text("sig");
-        w.bytes(std::as_bytes(sig));
-    }
-    w.text("data");
-    w.link(data);
-    w.text("prev");
-    w.null();
-    w.text("version");
-    w.integer(3);
-    return out;
-}
-
 struct RepoOut {
     std::string car;
     atproto::Cid head;
@@ -124,11 +101,11 @@ public:
         for (const auto& node : nodes) put_block(blocks, node.cid, node.block);
         RepoOut out;
         out.rev = atproto::syntax::encode_tid({1'767'225'600'000'000 + index, 0});  // 2026-01-01
-        const auto unsigned_bytes = commit_block(did, out.rev, root, {});
+        const auto unsigned_bytes = atproto::repo::encode_commit(did, out.rev, root, {});
         const auto digest = atproto::sha256(unsigned_bytes);
         const auto sig = signer.sign(std::span<const std::uint8_t, 32>(
             reinterpret_cast<const std::uint8_t*>(digest.data()), 32));
-        const auto commit = commit_block(did, out.rev, root, sig);
+        const auto commit = atproto::repo::encode_commit(did, out.rev, root, std::as_bytes(std::span(sig)));
         out.head = atproto::Cid::of(atproto::Cid::dag_cbor, commit);
         std::vector<std::byte> header;
         atproto::cbor::Writer h(header);

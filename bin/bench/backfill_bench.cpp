@@ -2,18 +2,15 @@
 // classify → BackfillWriter → PostgreSQL) over a synthetic network of signed repos served on
 // 127.0.0.1; records/s end to end and per stage, peak RSS (docs/benchmarks.md "Backfill").
 #include "bin/bench/backfill_run.hpp"
+#include "bin/bench/bench_options.hpp"
 #include "bin/bench/benches.hpp"
 
-#include <charconv>
 #include <cstdlib>
 #include <string_view>
 
 #include <fmt/core.h>
 
 #include "replay/synthetic_network.hpp"
-#include "storage/pg/connection.hpp"
-#include "storage/pg/error.hpp"
-#include "storage/schema/migrator.hpp"
 
 namespace {
 
@@ -28,45 +25,24 @@ struct Options {
 common::Result<Options> parse(std::span<char* const> args) {
     Options o;
     if (const char* url = std::getenv("DATABASE_URL")) o.run.database_url = url;
-    for (std::size_t i = 0; i < args.size(); i += 2) {
-        const std::string_view flag = args[i];
-        if (i + 1 >= args.size()) return common::fail(fmt::format("{} needs a value", flag));
-        const std::string_view value = args[i + 1];
-        auto number = [&](auto& out) {
-            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), out);
-            return error == std::errc{} && end == value.data() + value.size() && out > 0;
-        };
-        bool ok = true;
+    auto parsed = bin::bench::for_each_flag(args, [&](std::string_view flag, std::string_view value) -> std::optional<bool> {
+        using bin::bench::positive_number;
         if (flag == "--database-url") o.run.database_url = value;
         else if (flag == "--dir") o.dir = value;
-        else if (flag == "--repos") ok = number(o.network.repos);
-        else if (flag == "--records") ok = number(o.network.records);
-        else if (flag == "--seed") ok = number(o.network.seed);
-        else if (flag == "--workers") ok = number(o.run.workers);
-        else if (flag == "--batch") ok = number(o.run.batch_ops);
-        else if (flag == "--high-water") ok = number(o.run.high_water);
-        else return common::fail(fmt::format("unknown option {}", flag));
-        if (!ok) return common::fail(fmt::format("{}: a positive number, not '{}'", flag, value));
-    }
+        else if (flag == "--repos") return positive_number(value, o.network.repos);
+        else if (flag == "--records") return positive_number(value, o.network.records);
+        else if (flag == "--seed") return positive_number(value, o.network.seed);
+        else if (flag == "--workers") return positive_number(value, o.run.workers);
+        else if (flag == "--batch") return positive_number(value, o.run.batch_ops);
+        else if (flag == "--high-water") return positive_number(value, o.run.high_water);
+        else return std::nullopt;
+        return true;
+    });
+    if (!parsed) return tl::unexpected(parsed.error());
     if (o.run.database_url.empty()) return common::fail("no database: --database-url URL or DATABASE_URL");
     if (o.network.records < o.network.repos) return common::fail("--records must be at least --repos");
     o.run.repos = o.network.repos;
     return o;
-}
-
-common::Result<void> migrate_empty(const std::string& url) {
-    try {
-        storage::pg::Connection conn(url);
-        auto migrated = storage::schema::Migrator(conn).run();
-        if (!migrated) return tl::unexpected(migrated.error());
-        // The network is the same for a seed: a second run would find every repo current.
-        if (conn.exec("SELECT 1 FROM bsky.backfill_repo LIMIT 1").rows() > 0) {
-            return common::fail("the database already holds backfilled repos: give the benchmark an empty one");
-        }
-        return {};
-    } catch (const storage::pg::PgError& e) {
-        return common::fail(e.what());
-    }
 }
 
 // A scratch folder for the network and the data_dir, removed afterwards unless --dir named one.
@@ -140,7 +116,11 @@ int backfill_bench(std::span<char* const> args) {
         fmt::print(stderr, "wintermute-bench backfill: {}\n", options.error().message);
         return 2;
     }
-    if (auto migrated = migrate_empty(options->run.database_url); !migrated) {
+    // The network is the same for a seed: a second run would find every repo current.
+    if (auto migrated = bin::bench::migrate_empty(
+            options->run.database_url, "SELECT 1 FROM bsky.backfill_repo LIMIT 1",
+            "the database already holds backfilled repos: give the benchmark an empty one");
+        !migrated) {
         fmt::print(stderr, "wintermute-bench backfill: {}\n", migrated.error().message);
         return 1;
     }
