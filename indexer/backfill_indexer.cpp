@@ -40,6 +40,11 @@ std::string text_array(const std::vector<std::string>& values) {
     return out + "}";
 }
 
+std::uint64_t micros_since(std::chrono::steady_clock::time_point start) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+}
+
 Priority priority_of(std::string_view text) {
     if (text == "immediate") return Priority::immediate;
     if (text == "priority") return Priority::priority;
@@ -155,7 +160,9 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
         common::sleep_unless_stopped(std::chrono::seconds(1), stop);
         return;
     }
+    const auto fetch_start = std::chrono::steady_clock::now();
     auto fetched = fetcher_->fetch(did, stop);
+    metrics_.fetch_micros += micros_since(fetch_start);
     switch (fetched.status) {
         case FetchStatus::stopped: return;  // stays leased: back on restart
         case FetchStatus::retry_later:
@@ -187,11 +194,10 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
     actor.extra = fetched.identity->handle;
     job.ops.push_back(std::move(actor));
     const auto car = std::as_bytes(std::span(fetched.car.data(), fetched.car.size()));
-    const auto began = std::chrono::steady_clock::now();
+    const auto classify_start = std::chrono::steady_clock::now();
     auto summary = classifier.classify({did, car, t, &fetched.identity->signing_key},
                                        [&](stages::classify::StagedOp&& op) { job.ops.push_back(std::move(op)); });
-    metrics_.classify_ns += static_cast<std::uint64_t>(
-        std::chrono::nanoseconds(std::chrono::steady_clock::now() - began).count());
+    metrics_.classify_micros += micros_since(classify_start);
     if (!summary) {
         ++metrics_.bad_car;
         const auto reason = fmt::format("{}: {}", stages::backfill::to_string(summary.error().error),
@@ -201,7 +207,9 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
     }
     metrics_.records += summary->records;
     fetched.car = {};
+    const auto push_start = std::chrono::steady_clock::now();
     writer_->push(std::move(job), stop);
+    metrics_.push_wait_micros += micros_since(push_start);
 }
 
 bool BackfillIndexer::write_inactive(const stages::identity::Identity& identity, const std::string& status,

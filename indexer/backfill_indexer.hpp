@@ -49,7 +49,10 @@ struct BackfillSettings {
 
 struct BackfillMetrics {
     std::atomic<std::uint64_t> fetched{0}, fetch_failed{0}, inactive{0}, bad_car{0}, car_bytes{0}, requests{0};
-    std::atomic<std::uint64_t> records{0}, classify_ns{0};  // MST leaves of the CARs classified; time in it
+    std::atomic<std::uint64_t> records{0};  // MST leaves of the classified repos
+    // Worker time (µs, summed over workers) per stage: fetch (DID resolution + getRepo), classify,
+    // and waiting for room in the writer's channel.
+    std::atomic<std::uint64_t> fetch_micros{0}, classify_micros{0}, push_wait_micros{0};
     BackfillWriterMetrics writer;
 };
 

@@ -98,7 +98,7 @@ void BackfillReporter::fill(ops::DaemonStatus& status) const {
     const auto& m = backfill_.metrics();
     const auto& w = m.writer;
     const std::uint32_t workers = config_.workers;
-    const double classify_s = seconds(load(m.classify_ns));
+    const double classify_s = static_cast<double>(load(m.classify_micros)) / 1e6;
     // A worker holding a repo is fetching it, classifying it or waiting for the writer to take it.
     const double fetch_s = std::max(0.0, seconds(load(busy_fetch_ns_)) - classify_s);
     const auto fetched = load(m.fetched);
@@ -108,7 +108,7 @@ void BackfillReporter::fill(ops::DaemonStatus& status) const {
     status.stages.push_back({"repo_classify", "backfill", workers, fetched, load(m.records), load(m.bad_car), 0,
                              classify_s});
     status.stages.push_back({"backfill_write", "backfill", 1, load(w.ops), load(w.ops), load(w.failed),
-                             load(w.retries), seconds(load(w.busy_ns))});
+                             load(w.retries), static_cast<double>(load(w.apply_micros)) / 1e6});
 
     const auto counts = queue_ != nullptr ? queue_->counts() : storage::spill::KeyedCounts{};
     status.queues.push_back({"repo_backfill", "", "repo_fetch", counts.items, config_.queue_capacity, counts.items,

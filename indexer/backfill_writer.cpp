@@ -90,10 +90,10 @@ bool BackfillWriter::commit(std::stop_token stop) {
                 conn_.emplace(config_.database_url);
                 applier_.emplace(*conn_);
             }
-            const auto began = std::chrono::steady_clock::now();
+            const auto start = std::chrono::steady_clock::now();
             const auto result = applier_->apply(batch_, {});
-            metrics_.busy_ns += static_cast<std::uint64_t>(
-                std::chrono::nanoseconds(std::chrono::steady_clock::now() - began).count());
+            metrics_.apply_micros += static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
             ++metrics_.batches;
             metrics_.ops += batch_.size();
             batch_.clear();

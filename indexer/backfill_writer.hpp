@@ -43,7 +43,7 @@ struct BackfillWriterConfig {
 
 struct BackfillWriterMetrics {
     std::atomic<std::uint64_t> batches{0}, ops{0}, indexed{0}, inactive{0}, failed{0}, requeued{0}, retries{0};
-    std::atomic<std::uint64_t> busy_ns{0};  // time spent applying batches
+    std::atomic<std::uint64_t> apply_micros{0};  // inside BatchApplier::apply (COPY, apply_batch, commit)
 };
 
 class BackfillWriter {

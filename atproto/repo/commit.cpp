@@ -90,4 +90,27 @@ Expected<void> unsigned_commit(std::span<const std::byte> block, std::vector<std
     return {};
 }
 
+std::vector<std::byte> encode_commit(std::string_view did, std::string_view rev, const Cid& data,
+                                     std::span<const std::byte> sig) {
+    std::vector<std::byte> out;
+    cbor::Writer w(out);
+    // Keys in DAG-CBOR order: shorter first, then bytewise.
+    w.map_head(sig.empty() ? 5 : 6);
+    w.text("did");
+    w.text(did);
+    w.text("rev");
+    w.text(rev);
+    if (!sig.empty()) {
+        w.text("sig");
+        w.bytes(sig);
+    }
+    w.text("data");
+    w.link(data);
+    w.text("prev");
+    w.null();
+    w.text("version");
+    w.integer(3);
+    return out;
+}
+
 }  // namespace atproto::repo

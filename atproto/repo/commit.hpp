@@ -30,5 +30,9 @@ struct Commit {
 // The block is validated canonical DAG-CBOR, so copying the other entries verbatim under a
 // smaller map head is exactly their re-encoding.
 [[nodiscard]] Expected<void> unsigned_commit(std::span<const std::byte> block, std::vector<std::byte>& out);
+// The canonical DAG-CBOR of a v3 commit with `prev` null; without the `sig` entry when `sig` is
+// empty, which is the form a repo's key signs.
+[[nodiscard]] std::vector<std::byte> encode_commit(std::string_view did, std::string_view rev, const Cid& data,
+                                                   std::span<const std::byte> sig);
 
 }  // namespace atproto::repo

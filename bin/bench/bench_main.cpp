@@ -23,6 +23,10 @@ constexpr std::array benches{
                  "live [--database-url URL] [--events N] [--rate R] [--capture DIR] [--frames FILE]: capture "
                  "replay through the live path into PostgreSQL, full speed and paced",
                  bin::bench::live_bench},
+    bin::Command{"backfill",
+                 "backfill [--database-url URL] [--repos N] [--records N] [--workers N] [--batch N] [--high-water N] "
+                 "[--seed N] [--dir PATH]: a synthetic network through the backfill path into PostgreSQL",
+                 bin::bench::backfill_bench},
 };
 }  // namespace
 

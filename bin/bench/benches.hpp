@@ -11,4 +11,7 @@ int pipeline_bench(std::span<char* const> args);
 // The whole live path into PostgreSQL: events/s, records/s and commit lag, at full speed and paced.
 int live_bench(std::span<char* const> args);
 
+// The daemon's backfill path over a synthetic network into PostgreSQL: records/s end to end and per stage, peak RSS.
+int backfill_bench(std::span<char* const> args);
+
 }  // namespace bin::bench

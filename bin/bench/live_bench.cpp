@@ -3,9 +3,9 @@
 // DIDs (each copy is a distinct set of repos) and rewritten seqs; once at full speed and once
 // paced at --rate, side by side (docs/benchmarks.md "Live path").
 #include "bin/bench/benches.hpp"
+#include "bin/bench/bench_options.hpp"
 #include "bin/bench/live_phase.hpp"
 
-#include <charconv>
 #include <cstdlib>
 #include <set>
 #include <string_view>
@@ -13,9 +13,6 @@
 #include <fmt/core.h>
 
 #include "replay/did_retag.hpp"
-#include "storage/pg/connection.hpp"
-#include "storage/pg/error.hpp"
-#include "storage/schema/migrator.hpp"
 
 namespace {
 
@@ -36,23 +33,16 @@ common::Result<Options> parse(std::span<char* const> args) {
     Options o;
     if (const char* url = std::getenv("DATABASE_URL")) o.database_url = url;
     o.capture_dir = default_capture_dir();
-    for (std::size_t i = 0; i < args.size(); i += 2) {
-        const std::string_view flag = args[i];
-        if (i + 1 >= args.size()) return common::fail(fmt::format("{} needs a value", flag));
-        const std::string_view value = args[i + 1];
-        auto number = [&](auto& out) {
-            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), out);
-            return error == std::errc{} && end == value.data() + value.size() && out > 0;
-        };
-        bool ok = true;
+    const auto take = [&](std::string_view flag, std::string_view value) -> std::optional<bool> {
         if (flag == "--database-url") o.database_url = value;
         else if (flag == "--capture") o.capture_dir = value;
         else if (flag == "--frames") o.frames = value;
-        else if (flag == "--events") ok = number(o.events);
-        else if (flag == "--rate") ok = number(o.rate);
-        else return common::fail(fmt::format("unknown option {}", flag));
-        if (!ok) return common::fail(fmt::format("{}: a positive number, not '{}'", flag, value));
-    }
+        else if (flag == "--events") return bin::bench::positive_number(value, o.events);
+        else if (flag == "--rate") return bin::bench::positive_number(value, o.rate);
+        else return std::nullopt;
+        return true;
+    };
+    if (auto parsed = bin::bench::for_each_flag(args, take); !parsed) return tl::unexpected(parsed.error());
     if (o.database_url.empty()) return common::fail("no database: --database-url URL or DATABASE_URL");
     if (o.frames.empty()) o.frames = o.capture_dir + "/firehose.frames";
     return o;
@@ -71,21 +61,6 @@ common::Result<std::size_t> check_dids(const std::vector<replay::CapturedFrame>&
     }
     if (dids.size() != stems.size()) return common::fail("capture DIDs differ only in their last two characters");
     return dids.size();
-}
-
-common::Result<void> migrate_empty(const std::string& url) {
-    try {
-        storage::pg::Connection conn(url);
-        auto migrated = storage::schema::Migrator(conn).run();
-        if (!migrated) return tl::unexpected(migrated.error());
-        // Copies are retagged the same way in every run: a second run would be all stale writes.
-        if (conn.exec("SELECT 1 FROM bsky.actor_sync LIMIT 1").rows() > 0) {
-            return common::fail("the database already holds repos: give the benchmark an empty one");
-        }
-        return {};
-    } catch (const storage::pg::PgError& e) {
-        return common::fail(e.what());
-    }
 }
 
 double percentile(const std::vector<double>& sorted, double p) {
@@ -136,7 +111,10 @@ int live_bench(std::span<char* const> args) {
         fmt::print(stderr, "wintermute-bench live: at most {} events\n", replay::plc_tag_count / 2 * frames->size());
         return 2;
     }
-    if (auto migrated = migrate_empty(options->database_url); !migrated) {
+    // Copies are retagged the same way in every run: a second run would be all stale writes.
+    if (auto migrated = migrate_empty(options->database_url, "SELECT 1 FROM bsky.actor_sync LIMIT 1",
+                                      "the database already holds repos: give the benchmark an empty one");
+        !migrated) {
         fmt::print(stderr, "wintermute-bench live: {}\n", migrated.error().message);
         return 1;
     }

@@ -6,6 +6,7 @@
 #include "atproto/cbor/json.hpp"
 #include "atproto/cbor/reader.hpp"
 #include "atproto/cbor/writer.hpp"
+#include "atproto/repo/commit.hpp"
 #include "atproto/repo/mst_walker.hpp"
 #include "atproto/repo/repo.hpp"
 #include "test/atproto/fixtures.hpp"
@@ -73,22 +74,7 @@ std::vector<std::byte> node(const std::vector<E>& entries, std::optional<Cid> le
 }
 
 std::vector<std::byte> commit_for(const Cid& data) {
-    std::vector<std::byte> out;
-    atproto::cbor::Writer w(out);
-    w.map_head(6);
-    w.text("did");
-    w.text("did:plc:test");
-    w.text("rev");
-    w.text("3lhmydhwizp2d");
-    w.text("sig");
-    w.bytes(test_atproto::hex("0102"));
-    w.text("data");
-    w.link(data);
-    w.text("prev");
-    w.null();
-    w.text("version");
-    w.integer(3);
-    return out;
+    return atproto::repo::encode_commit("did:plc:test", "3lhmydhwizp2d", data, test_atproto::hex("0102"));
 }
 
 atproto::Expected<std::vector<std::string>> walk_blocks(const Cid& root, std::vector<test_atproto::TestBlock> blocks) {
