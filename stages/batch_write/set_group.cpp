@@ -50,8 +50,9 @@ bool SetGroup::conflicts(const classify::StagedOp& op) const {
         case OpKind::label: return false;
         case OpKind::create:
         case OpKind::update:
-        case OpKind::del: break;
-        default: return true;  // delete_actor and the backfill's kinds read and write anything
+        case OpKind::del:
+        case OpKind::repo_record: break;  // a backfilled record: a create, an update or nothing
+        default: return true;  // delete_actor, a repo's begin, end (reconciliation) and status
     }
     const std::string_view collection = op.extra ? std::string_view(*op.extra) : std::string_view();
     if (collection == post_collection) {

@@ -46,9 +46,10 @@ bool owned_by_creator(std::string_view collection, std::string_view did, std::st
 }
 
 // Creates that read no row another op writes (migration 0008): a post reads its parent, root and
-// gates when it replies, the quoted post when it quotes.
+// gates when it replies, the quoted post when it quotes. A backfilled record is a create unless
+// the database holds it already, which apply_batch finds out (migration 0009).
 bool applies_set_based(OpKind kind, std::string_view collection, simdjson::dom::element record) {
-    if (kind != OpKind::create) return false;
+    if (kind != OpKind::create && kind != OpKind::repo_record) return false;
     if (collection == "app.bsky.feed.like" || collection == "app.bsky.feed.repost" ||
         collection == "app.bsky.graph.follow" || collection == "app.bsky.graph.block") {
         return true;

@@ -128,3 +128,18 @@ TEST_CASE("deleting a post the group reposts, or gating a post of the group, app
     CHECK(passes(group.next(record_op(OpKind::create, alice, "app.bsky.feed.threadgate", "p2"))));
     CHECK(waits(group.next(record_op(OpKind::create, alice, "app.bsky.feed.threadgate", "p1"))));
 }
+
+TEST_CASE("backfilled records join the group like creates, and a repo's end applies it first",
+          "[stages][set_group]") {
+    Batch group;
+    auto record = plain_post(alice, "p1");
+    record.kind = OpKind::repo_record;
+    CHECK(joins(group.next(record)));
+    auto reply_record = reply(alice, "r1", record.uri, record.uri);
+    reply_record.kind = OpKind::repo_record;
+    CHECK(waits(group.next(reply_record)));
+    REQUIRE(joins(group.next(like(alice, "l1", record.uri))));
+    StagedOp end;
+    end.kind = OpKind::repo_end;
+    CHECK(waits(group.next(end)));
+}
