@@ -65,6 +65,8 @@ common::Result<BackfillSettings> backfill_settings(const pipeline::Config& confi
     s.writer.database_url = config.database.url;
     s.writer.batch_ops = config.backfiller.batch_size;
     s.writer.max_waiting_ops = config.backfiller.output_high_water_mark;
+    s.writer.spill_dir = std::filesystem::path(config.data_dir) / config.spill.firehose_backfill_path;
+    s.writer.memory_ops = std::min<std::size_t>(config.backfiller.output_high_water_mark, 4 * config.backfiller.batch_size);
     return s;
 }
 
@@ -92,7 +94,13 @@ common::Result<void> BackfillIndexer::start() {
                               .allow_private_addresses = settings_.allow_private_addresses},
         log_.component("backfill_http"));
     fetcher_ = std::make_unique<stages::backfill::RepoFetcher>(*http_, identity_, settings_.fetch);
-    writer_ = std::make_unique<BackfillWriter>(settings_.writer, *queue_, metrics_.writer, logger_);
+    try {
+        writer_ = std::make_unique<BackfillWriter>(settings_.writer, *queue_, metrics_.writer, logger_,
+                                                   [this](const std::vector<std::string>& dids) { finished(dids); });
+    } catch (const std::exception& e) {
+        return common::fail(fmt::format("cannot open firehose_backfill {}: {}", settings_.writer.spill_dir.string(),
+                                        e.what()));
+    }
     const auto counts = queue_->counts();
     logger_->info("backfill: {} repos queued, {} workers", counts.items, settings_.workers);
     for (std::size_t i = 0; i < settings_.workers; ++i) {
@@ -112,10 +120,35 @@ void BackfillIndexer::stop() {
 void BackfillIndexer::resync(const std::vector<std::string>& dids) {
     if (!queue_ || dids.empty()) return;
     std::vector<KeyedPush> pushes;
-    for (const auto& did : dids) pushes.push_back({did, Priority::priority});
+    std::size_t deferred = 0;
+    {
+        std::lock_guard lock(flight_mutex_);
+        for (const auto& did : dids) {
+            // The fetch in flight may predate the event: fetch again once it is done.
+            if (in_flight_.contains(did)) deferred += resync_after_.insert(did).second ? 1 : 0;
+            else pushes.push_back({did, Priority::priority});
+        }
+    }
     const auto result = queue_->push(pushes);
-    logger_->info("resync: {} repos queued with priority ({} already queued)", result.added + result.raised,
-                  result.duplicates);
+    metrics_.resync_deferred += deferred;
+    logger_->info("resync: {} repos queued with priority ({} already queued, {} after their fetch in flight)",
+                  result.added + result.raised, result.duplicates, deferred);
+}
+
+void BackfillIndexer::leased(const std::string& did) {
+    std::lock_guard lock(flight_mutex_);
+    in_flight_.insert(did);
+}
+
+void BackfillIndexer::finished(const std::vector<std::string>& dids) {
+    std::vector<KeyedPush> again;
+    std::lock_guard lock(flight_mutex_);
+    for (const auto& did : dids) {
+        in_flight_.erase(did);
+        if (resync_after_.erase(did) > 0) again.push_back({did, Priority::priority});
+    }
+    // Under the lock: a resync() of the same repo now either sees it in flight or finds it queued.
+    if (!again.empty()) queue_->push(again);
 }
 
 bool BackfillIndexer::settle(std::chrono::milliseconds timeout) {
@@ -129,7 +162,8 @@ bool BackfillIndexer::settle(std::chrono::milliseconds timeout) {
 
 void BackfillIndexer::work(std::stop_token stop) {
     stages::backfill::RepoClassifier classifier(*validator_, classify_config_);
-    while (!stop.stop_requested()) {
+    // Fetching pauses while firehose_backfill holds more than the high-water mark.
+    while (writer_->wait_below_high_water(stop)) {
         ++busy_;
         const auto items = queue_->lease(1);
         if (items.empty()) {
@@ -137,6 +171,7 @@ void BackfillIndexer::work(std::stop_token stop) {
             common::sleep_unless_stopped(std::chrono::milliseconds(100), stop);
             continue;
         }
+        leased(items.front().key);
         index(items.front().key, stop, classifier);
         --busy_;
     }
@@ -145,13 +180,18 @@ void BackfillIndexer::work(std::stop_token stop) {
 void BackfillIndexer::index(const std::string& did, std::stop_token stop,
                             stages::backfill::RepoClassifier& classifier) {
     const std::vector<std::string> key{did};
+    auto requeue = [&] {
+        queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
+        finished(key);
+    };
     auto settle_as = [&](std::string_view status, const std::string& detail) {
         // The state commits before the key goes: a crash in between fetches the repo again.
-        if (record(did, status, detail)) queue_->ack(key);
-        else queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
+        if (!record(did, status, detail)) return requeue();
+        queue_->ack(key);
+        finished(key);
     };
     if (!record(did, "fetching", {})) {
-        queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
+        requeue();
         common::sleep_unless_stopped(std::chrono::seconds(1), stop);
         return;
     }
@@ -160,8 +200,7 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
         case FetchStatus::stopped: return;  // stays leased: back on restart
         case FetchStatus::retry_later:
             logger_->info("{}: {}; queued again", did, fetched.detail);
-            queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
-            return;
+            return requeue();
         case FetchStatus::failed:
             ++metrics_.fetch_failed;
             logger_->warn("backfill of {} failed: {}", did, fetched.detail);
@@ -170,34 +209,51 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
             ++metrics_.inactive;
             // The reference indexes the identity of a repo it cannot fetch too (indexHandle).
             if (fetched.identity && !write_inactive(*fetched.identity, fetched.detail, settings_.clock(did))) {
-                queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
-                return;
+                return requeue();
             }
             return settle_as("inactive", fetched.detail);
         case FetchStatus::ok: break;
     }
     ++metrics_.fetched;
     metrics_.car_bytes += fetched.car.size();
+    if (auto failed = stream(did, fetched, classifier); !failed.empty()) {
+        ++metrics_.bad_car;
+        logger_->warn("backfill of {} failed: {}", did, failed);
+        settle_as("failed", failed);
+    }
+}
+
+// The actor op (verified handle), then the classifier's ops in chunks as it walks the MST: the
+// repo is held once, as its CAR. Returns why the CAR is bad, or nothing when it was streamed.
+std::string BackfillIndexer::stream(const std::string& did, const stages::backfill::FetchedRepo& fetched,
+                                    stages::backfill::RepoClassifier& classifier) {
+    constexpr std::size_t chunk_ops = 256;
     const auto t = settings_.clock(did);
-    RepoJob job{did, {}};
+    std::vector<stages::classify::StagedOp> chunk;
     stages::classify::StagedOp actor;
     actor.kind = stages::classify::OpKind::actor;
     actor.did = did;
     actor.time = t;
     actor.extra = fetched.identity->handle;
-    job.ops.push_back(std::move(actor));
+    chunk.push_back(std::move(actor));
+    std::optional<std::uint64_t> id;
+    auto flush = [&] {
+        if (!id) id = writer_->begin_stream();
+        writer_->push(*id, std::move(chunk));
+        chunk.clear();
+    };
     const auto car = std::as_bytes(std::span(fetched.car.data(), fetched.car.size()));
+    // The sink runs only once the whole CAR checked out: a bad CAR pushes nothing.
     auto summary = classifier.classify({did, car, t, &fetched.identity->signing_key},
-                                       [&](stages::classify::StagedOp&& op) { job.ops.push_back(std::move(op)); });
+                                       [&](stages::classify::StagedOp&& op) {
+                                           chunk.push_back(std::move(op));
+                                           if (chunk.size() >= chunk_ops) flush();
+                                       });
     if (!summary) {
-        ++metrics_.bad_car;
-        const auto reason = fmt::format("{}: {}", stages::backfill::to_string(summary.error().error),
-                                        summary.error().detail);
-        logger_->warn("backfill of {} failed: {}", did, reason);
-        return settle_as("failed", reason);
+        return fmt::format("{}: {}", stages::backfill::to_string(summary.error().error), summary.error().detail);
     }
-    fetched.car = {};
-    writer_->push(std::move(job), stop);
+    flush();
+    return {};
 }
 
 bool BackfillIndexer::write_inactive(const stages::identity::Identity& identity, const std::string& status,

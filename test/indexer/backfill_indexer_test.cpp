@@ -82,6 +82,10 @@ struct Backfill {
         settings.fetch.retry_initial = 10ms;
         settings.writer.database_url = db;
         settings.writer.batch_ops = 100;  // repos span several transactions
+        // firehose_backfill spills (memory holds 50 ops) and fetching pauses beyond 300 waiting ops.
+        settings.writer.spill_dir = dir.path() / "firehose_backfill";
+        settings.writer.memory_ops = 50;
+        settings.writer.max_waiting_ops = 300;
         // The reference's clock per repo, so that values derived from indexedAt compare too.
         auto times = std::make_shared<std::map<std::string, std::string>>(test_backfill::reference_backfill_times());
         settings.clock = [times](const std::string& did) {
