@@ -135,9 +135,13 @@ void BackfillIndexer::resync(const std::vector<std::string>& dids) {
                   result.added + result.raised, result.duplicates, deferred);
 }
 
-void BackfillIndexer::leased(const std::string& did) {
+// Under the lock resync() takes: a #sync arriving now either finds the key queued or in flight.
+std::optional<std::string> BackfillIndexer::lease() {
     std::lock_guard lock(flight_mutex_);
-    in_flight_.insert(did);
+    auto items = queue_->lease(1);
+    if (items.empty()) return std::nullopt;
+    in_flight_.insert(items.front().key);
+    return std::move(items.front().key);
 }
 
 void BackfillIndexer::finished(const std::vector<std::string>& dids) {
@@ -165,14 +169,13 @@ void BackfillIndexer::work(std::stop_token stop) {
     // Fetching pauses while firehose_backfill holds more than the high-water mark.
     while (writer_->wait_below_high_water(stop)) {
         ++busy_;
-        const auto items = queue_->lease(1);
-        if (items.empty()) {
+        const auto did = lease();
+        if (!did) {
             --busy_;
             common::sleep_unless_stopped(std::chrono::milliseconds(100), stop);
             continue;
         }
-        leased(items.front().key);
-        index(items.front().key, stop, classifier);
+        index(*did, stop, classifier);
         --busy_;
     }
 }

@@ -87,7 +87,7 @@ private:
     void index(const std::string& did, std::stop_token stop, stages::backfill::RepoClassifier& classifier);
     std::string stream(const std::string& did, const stages::backfill::FetchedRepo& fetched,
                        stages::backfill::RepoClassifier& classifier);
-    void leased(const std::string& did);
+    std::optional<std::string> lease();                   // one key, marked in flight
     void finished(const std::vector<std::string>& dids);  // their keys were acknowledged or re-queued
     bool write_inactive(const stages::identity::Identity& identity, const std::string& status,
                         const std::string& time);

@@ -18,6 +18,7 @@
 
 #include "storage/pg/connection.hpp"
 #include "test/support/child_process.hpp"
+#include "test/support/fixtures.hpp"
 #include "test/support/throwaway_postgres.hpp"
 
 using namespace std::chrono_literals;
@@ -30,7 +31,7 @@ std::string env(const char* name) {
     return value;
 }
 
-std::string capture(const std::string& name) { return env("WINTERMUTE_SHARED") + "/fixtures/pds-capture/" + name; }
+std::string capture(const std::string& name) { return test_support::shared_path("fixtures/pds-capture/" + name); }
 
 // Exit status and output of a command.
 std::pair<int, std::string> run(const std::string& command) {
@@ -70,7 +71,7 @@ struct Network {
         process = std::make_unique<test_support::ChildProcess>(
             env("WINTERMUTE_REPLAY"),
             std::vector<std::string>{"--repos", firehose, "--plc", capture("plc"), "--meta", capture("meta.json"),
-                                     "--pds", env("WINTERMUTE_SHARED") + "/fixtures/pds-capture", "--port", "0"},
+                                     "--pds", capture(""), "--port", "0"},
             std::map<std::string, std::string>{}, dir + "/replay.log");
         auto line = test_support::wait_for_line(dir + "/replay.log", "listening ", 10s);
         REQUIRE(line);
