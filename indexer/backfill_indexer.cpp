@@ -30,25 +30,9 @@ std::string now_iso() {
     return fmt::format("{}.{:03}Z", text, ms);
 }
 
-// PostgreSQL text[] literal of values without quotes, backslashes, commas or braces (DIDs).
-std::string text_array(const std::vector<std::string>& values) {
-    std::string out = "{";
-    for (const auto& v : values) {
-        if (out.size() > 1) out += ',';
-        out += '"' + v + '"';
-    }
-    return out + "}";
-}
-
 std::uint64_t micros_since(std::chrono::steady_clock::time_point start) {
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
-}
-
-Priority priority_of(std::string_view text) {
-    if (text == "immediate") return Priority::immediate;
-    if (text == "priority") return Priority::priority;
-    return Priority::normal;
 }
 
 }  // namespace
@@ -70,6 +54,8 @@ common::Result<BackfillSettings> backfill_settings(const pipeline::Config& confi
     s.writer.database_url = config.database.url;
     s.writer.batch_ops = config.backfiller.batch_size;
     s.writer.max_waiting_ops = config.backfiller.output_high_water_mark;
+    s.writer.spill_dir = std::filesystem::path(config.data_dir) / config.spill.firehose_backfill_path;
+    s.writer.memory_ops = std::min<std::size_t>(config.backfiller.output_high_water_mark, 4 * config.backfiller.batch_size);
     return s;
 }
 
@@ -97,7 +83,13 @@ common::Result<void> BackfillIndexer::start() {
                               .allow_private_addresses = settings_.allow_private_addresses},
         log_.component("backfill_http"));
     fetcher_ = std::make_unique<stages::backfill::RepoFetcher>(*http_, identity_, settings_.fetch);
-    writer_ = std::make_unique<BackfillWriter>(settings_.writer, *queue_, metrics_.writer, logger_);
+    try {
+        writer_ = std::make_unique<BackfillWriter>(settings_.writer, *queue_, metrics_.writer, logger_,
+                                                   [this](const std::vector<std::string>& dids) { finished(dids); });
+    } catch (const std::exception& e) {
+        return common::fail(fmt::format("cannot open firehose_backfill {}: {}", settings_.writer.spill_dir.string(),
+                                        e.what()));
+    }
     const auto counts = queue_->counts();
     logger_->info("backfill: {} repos queued, {} workers", counts.items, settings_.workers);
     for (std::size_t i = 0; i < settings_.workers; ++i) {
@@ -117,10 +109,39 @@ void BackfillIndexer::stop() {
 void BackfillIndexer::resync(const std::vector<std::string>& dids) {
     if (!queue_ || dids.empty()) return;
     std::vector<KeyedPush> pushes;
-    for (const auto& did : dids) pushes.push_back({did, Priority::priority});
+    std::size_t deferred = 0;
+    {
+        std::lock_guard lock(flight_mutex_);
+        for (const auto& did : dids) {
+            // The fetch in flight may predate the event: fetch again once it is done.
+            if (in_flight_.contains(did)) deferred += resync_after_.insert(did).second ? 1 : 0;
+            else pushes.push_back({did, Priority::priority});
+        }
+    }
     const auto result = queue_->push(pushes);
-    logger_->info("resync: {} repos queued with priority ({} already queued)", result.added + result.raised,
-                  result.duplicates);
+    metrics_.resync_deferred += deferred;
+    logger_->info("resync: {} repos queued with priority ({} already queued, {} after their fetch in flight)",
+                  result.added + result.raised, result.duplicates, deferred);
+}
+
+// Under the lock resync() takes: a #sync arriving now either finds the key queued or in flight.
+std::optional<std::string> BackfillIndexer::lease() {
+    std::lock_guard lock(flight_mutex_);
+    auto items = queue_->lease(1);
+    if (items.empty()) return std::nullopt;
+    in_flight_.insert(items.front().key);
+    return std::move(items.front().key);
+}
+
+void BackfillIndexer::finished(const std::vector<std::string>& dids) {
+    std::vector<KeyedPush> again;
+    std::lock_guard lock(flight_mutex_);
+    for (const auto& did : dids) {
+        in_flight_.erase(did);
+        if (resync_after_.erase(did) > 0) again.push_back({did, Priority::priority});
+    }
+    // Under the lock: a resync() of the same repo now either sees it in flight or finds it queued.
+    if (!again.empty()) queue_->push(again);
 }
 
 bool BackfillIndexer::settle(std::chrono::milliseconds timeout) {
@@ -134,15 +155,18 @@ bool BackfillIndexer::settle(std::chrono::milliseconds timeout) {
 
 void BackfillIndexer::work(std::stop_token stop) {
     stages::backfill::RepoClassifier classifier(*validator_, classify_config_);
-    while (!stop.stop_requested()) {
+    // Fetching pauses while firehose_backfill holds more than the high-water mark.
+    for (auto waiting = std::chrono::steady_clock::now(); writer_->wait_below_high_water(stop);
+         waiting = std::chrono::steady_clock::now()) {
+        metrics_.push_wait_micros += micros_since(waiting);
         ++busy_;
-        const auto items = queue_->lease(1);
-        if (items.empty()) {
+        const auto did = lease();
+        if (!did) {
             --busy_;
             common::sleep_unless_stopped(std::chrono::milliseconds(100), stop);
             continue;
         }
-        index(items.front().key, stop, classifier);
+        index(*did, stop, classifier);
         --busy_;
     }
 }
@@ -150,13 +174,18 @@ void BackfillIndexer::work(std::stop_token stop) {
 void BackfillIndexer::index(const std::string& did, std::stop_token stop,
                             stages::backfill::RepoClassifier& classifier) {
     const std::vector<std::string> key{did};
+    auto requeue = [&] {
+        queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
+        finished(key);
+    };
     auto settle_as = [&](std::string_view status, const std::string& detail) {
         // The state commits before the key goes: a crash in between fetches the repo again.
-        if (record(did, status, detail)) queue_->ack(key);
-        else queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
+        if (!record(did, status, detail)) return requeue();
+        queue_->ack(key);
+        finished(key);
     };
     if (!record(did, "fetching", {})) {
-        queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
+        requeue();
         common::sleep_unless_stopped(std::chrono::seconds(1), stop);
         return;
     }
@@ -167,8 +196,7 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
         case FetchStatus::stopped: return;  // stays leased: back on restart
         case FetchStatus::retry_later:
             logger_->info("{}: {}; queued again", did, fetched.detail);
-            queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
-            return;
+            return requeue();
         case FetchStatus::failed:
             ++metrics_.fetch_failed;
             logger_->warn("backfill of {} failed: {}", did, fetched.detail);
@@ -177,39 +205,54 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
             ++metrics_.inactive;
             // The reference indexes the identity of a repo it cannot fetch too (indexHandle).
             if (fetched.identity && !write_inactive(*fetched.identity, fetched.detail, settings_.clock(did))) {
-                queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
-                return;
+                return requeue();
             }
             return settle_as("inactive", fetched.detail);
         case FetchStatus::ok: break;
     }
     ++metrics_.fetched;
     metrics_.car_bytes += fetched.car.size();
+    if (auto failed = stream(did, fetched, classifier); !failed.empty()) {
+        ++metrics_.bad_car;
+        logger_->warn("backfill of {} failed: {}", did, failed);
+        settle_as("failed", failed);
+    }
+}
+
+// The actor op (verified handle), then the classifier's ops in chunks as it walks the MST: the
+// repo is held once, as its CAR. Returns why the CAR is bad, or nothing when it was streamed.
+std::string BackfillIndexer::stream(const std::string& did, const stages::backfill::FetchedRepo& fetched,
+                                    stages::backfill::RepoClassifier& classifier) {
+    constexpr std::size_t chunk_ops = 256;
     const auto t = settings_.clock(did);
-    RepoJob job{did, {}};
+    std::vector<stages::classify::StagedOp> chunk;
     stages::classify::StagedOp actor;
     actor.kind = stages::classify::OpKind::actor;
     actor.did = did;
     actor.time = t;
     actor.extra = fetched.identity->handle;
-    job.ops.push_back(std::move(actor));
+    chunk.push_back(std::move(actor));
+    std::optional<std::uint64_t> id;
+    auto flush = [&] {
+        if (!id) id = writer_->begin_stream();
+        writer_->push(*id, std::move(chunk));
+        chunk.clear();
+    };
     const auto car = std::as_bytes(std::span(fetched.car.data(), fetched.car.size()));
+    // The sink runs only once the whole CAR checked out: a bad CAR pushes nothing.
     const auto classify_start = std::chrono::steady_clock::now();
     auto summary = classifier.classify({did, car, t, &fetched.identity->signing_key},
-                                       [&](stages::classify::StagedOp&& op) { job.ops.push_back(std::move(op)); });
+                                       [&](stages::classify::StagedOp&& op) {
+                                           chunk.push_back(std::move(op));
+                                           if (chunk.size() >= chunk_ops) flush();
+                                       });
     metrics_.classify_micros += micros_since(classify_start);
     if (!summary) {
-        ++metrics_.bad_car;
-        const auto reason = fmt::format("{}: {}", stages::backfill::to_string(summary.error().error),
-                                        summary.error().detail);
-        logger_->warn("backfill of {} failed: {}", did, reason);
-        return settle_as("failed", reason);
+        return fmt::format("{}: {}", stages::backfill::to_string(summary.error().error), summary.error().detail);
     }
     metrics_.records += summary->records;
-    fetched.car = {};
-    const auto push_start = std::chrono::steady_clock::now();
-    writer_->push(std::move(job), stop);
-    metrics_.push_wait_micros += micros_since(push_start);
+    flush();
+    return {};
 }
 
 bool BackfillIndexer::write_inactive(const stages::identity::Identity& identity, const std::string& status,
@@ -258,81 +301,6 @@ bool BackfillIndexer::record(const std::string& did, std::string_view status, co
         state_conn_.reset();
         return false;
     }
-}
-
-void BackfillIndexer::control(std::stop_token stop) {
-    bool enumerated = false;
-    while (!stop.stop_requested()) {
-        try {
-            storage::pg::Connection conn(settings_.database_url);
-            if (!enumerated) {
-                // Requests first: what an operator asked for goes ahead of the listing.
-                take_requests(conn, stop);
-                for (const auto& base : settings_.enumerate) enumerate(conn, base, false, stop);
-                enumerated = true;
-                started_ = true;
-            }
-            while (!stop.stop_requested()) {
-                take_requests(conn, stop);
-                common::sleep_unless_stopped(settings_.request_poll, stop);
-            }
-        } catch (const std::exception& e) {
-            logger_->error("backfill control: {}; again in 5 s", e.what());
-            common::sleep_unless_stopped(std::chrono::seconds(5), stop);
-        }
-    }
-}
-
-void BackfillIndexer::enumerate(storage::pg::Connection& conn, const std::string& base, bool again,
-                                std::stop_token stop) {
-    stages::backfill::RepoEnumerator enumerator(*http_, conn, *queue_, settings_.enumerate_config);
-    const auto summary = enumerator.run(base, stop, again);
-    if (!summary) {
-        logger_->error("listRepos of {}: {}", base, summary.error().message);
-    } else if (summary->already_finished) {
-        logger_->info("listRepos of {}: enumerated before, not again", base);
-    } else {
-        logger_->info("listRepos of {}: {} pages, {} repos listed, {} queued, {} current, {} inactive", base,
-                      summary->pages, summary->listed, summary->queued, summary->current, summary->inactive);
-    }
-}
-
-void BackfillIndexer::take_requests(storage::pg::Connection& conn, std::stop_token stop) {
-    auto rows = conn.exec("SELECT id, kind, coalesce(did, ''), coalesce(host, ''), priority "
-                          "FROM wintermute.backfill_request ORDER BY id LIMIT 10000",
-                          "reading backfill requests");
-    if (rows.rows() == 0) return;
-    std::string ids;
-    std::vector<std::string> dids;
-    std::vector<Priority> levels;
-    for (int row = 0; row < rows.rows(); ++row) {
-        ids += (ids.empty() ? "" : ",") + std::string(rows.value(row, 0));
-        const auto kind = rows.value(row, 1);
-        if (kind == "did") {
-            dids.emplace_back(rows.value(row, 2));
-            levels.push_back(priority_of(rows.value(row, 4)));
-        } else if (kind == "pds") {
-            const std::string host(rows.value(row, 3));
-            enumerate(conn, host.find("://") == std::string::npos ? "https://" + host : host, true, stop);
-        } else if (kind == "retry_failed") {
-            auto failed = conn.exec("SELECT did FROM bsky.backfill_repo WHERE status = 'failed'", "listing failures");
-            for (int f = 0; f < failed.rows(); ++f) {
-                dids.emplace_back(failed.value(f, 0));
-                levels.push_back(Priority::normal);
-            }
-        }
-    }
-    std::vector<KeyedPush> pushes;
-    for (std::size_t i = 0; i < dids.size(); ++i) pushes.push_back({dids[i], levels[i]});
-    queue_->push(pushes);
-    conn.exec_params("INSERT INTO bsky.backfill_repo AS b (did, status) SELECT DISTINCT unnest($1::text[]), 'queued' "
-                     "ON CONFLICT (did) DO UPDATE SET status = 'queued', updated_at = now() "
-                     "WHERE b.status <> 'fetching'",
-                     {text_array(dids)}, "marking requested repos queued");
-    conn.exec_params("DELETE FROM wintermute.backfill_request WHERE id = ANY($1::bigint[])", {"{" + ids + "}"},
-                     "removing taken backfill requests");
-    metrics_.requests += static_cast<std::uint64_t>(rows.rows());
-    logger_->info("queue_backfill: {} requests taken, {} repos queued", rows.rows(), dids.size());
 }
 
 }  // namespace indexer

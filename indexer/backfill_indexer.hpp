@@ -1,8 +1,9 @@
 // BackfillIndexer: the backfill next to the live path (docs/backfill.md). Repos wait in
 // repo_backfill (a KeyedSpillQueue under DATA_DIR); BACKFILLER_WORKERS threads lease one each,
 // fetch its CAR (RepoFetcher: DID → PDS → getRepo), classify it (RepoClassifier, signature checked
-// with the resolved key) and hand the ops to the BackfillWriter, which acknowledges the key only
-// after the repo's outcome committed. A control thread enumerates every relay's listRepos once
+// with the resolved key) and stream the ops into firehose_backfill (memory, spilling to LMDB; no
+// fetch starts while it holds more than the high-water mark) for the BackfillWriter, which
+// acknowledges the key only after the repo's outcome committed. A control thread enumerates every relay's listRepos once
 // (resumable) and moves queue_backfill's requests (wintermute.backfill_request) into the queue.
 // A SIGKILL at any moment loses nothing: leased, unacknowledged keys come back on restart.
 // Thread-safety: construct, start and stop from one thread; resync() from any thread.
@@ -15,6 +16,7 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "atproto/lexicon/validator.hpp"
@@ -49,9 +51,10 @@ struct BackfillSettings {
 
 struct BackfillMetrics {
     std::atomic<std::uint64_t> fetched{0}, fetch_failed{0}, inactive{0}, bad_car{0}, car_bytes{0}, requests{0};
+    std::atomic<std::uint64_t> resync_deferred{0};  // #sync of a repo in flight: fetched again after it
     std::atomic<std::uint64_t> records{0};  // MST leaves of the classified repos
-    // Worker time (µs, summed over workers) per stage: fetch (DID resolution + getRepo), classify,
-    // and waiting for room in the writer's channel.
+    // Worker time (µs, summed over workers) per stage: fetch (DID resolution + getRepo), classify
+    // (with streaming into firehose_backfill), and waiting below the high-water mark.
     std::atomic<std::uint64_t> fetch_micros{0}, classify_micros{0}, push_wait_micros{0};
     BackfillWriterMetrics writer;
 };
@@ -70,8 +73,8 @@ public:
     // Stops fetching and writing at once; what is not committed comes back on the next start.
     void stop();
 
-    // Repos to fetch again with priority (#sync, tooBig). A repo being fetched right now is not
-    // queued twice: the fetch in flight is acknowledged when it commits.
+    // Repos to fetch again with priority (#sync, tooBig). A repo being fetched right now (its
+    // fetch may predate the event) is queued again with priority once that fetch is finished.
     void resync(const std::vector<std::string>& dids);
 
     // Waits until the start-up listing is queued, the queue is empty and every fetched repo
@@ -79,15 +82,19 @@ public:
     bool settle(std::chrono::milliseconds timeout);
 
     [[nodiscard]] const BackfillMetrics& metrics() const noexcept { return metrics_; }
+    // Ops in firehose_backfill (memory and spill) the writer has not taken yet.
+    [[nodiscard]] std::uint64_t waiting_ops() const noexcept { return writer_ ? writer_->waiting_ops() : 0; }
     [[nodiscard]] storage::spill::KeyedSpillQueue* queue() noexcept { return queue_ ? &*queue_ : nullptr; }
     // Workers holding a leased repo now (the fetch stage's busy threads).
     [[nodiscard]] std::size_t busy_workers() const noexcept { return busy_.load(std::memory_order_relaxed); }
-    // Ops fetched and classified, waiting for the writer; 0 once stopped. Not during stop().
-    [[nodiscard]] std::size_t waiting_ops() { return writer_ ? writer_->waiting_ops() : 0; }
 
 private:
     void work(std::stop_token stop);
     void index(const std::string& did, std::stop_token stop, stages::backfill::RepoClassifier& classifier);
+    std::string stream(const std::string& did, const stages::backfill::FetchedRepo& fetched,
+                       stages::backfill::RepoClassifier& classifier);
+    std::optional<std::string> lease();                   // one key, marked in flight
+    void finished(const std::vector<std::string>& dids);  // their keys were acknowledged or re-queued
     bool write_inactive(const stages::identity::Identity& identity, const std::string& status,
                         const std::string& time);
     bool record(const std::string& did, std::string_view status, const std::string& detail);
@@ -111,6 +118,9 @@ private:
     std::optional<stages::batch_write::BatchApplier> state_applier_;  // on state_conn_
     std::atomic<bool> started_{false};      // the start-up requests and listings are queued
     std::atomic<std::size_t> busy_{0};                    // workers holding a leased key
+    std::mutex flight_mutex_;
+    std::unordered_set<std::string> in_flight_;           // leased, not yet acknowledged or re-queued
+    std::unordered_set<std::string> resync_after_;        // resynced while in flight
     std::vector<std::jthread> threads_;
 };
 

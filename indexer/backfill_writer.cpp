@@ -10,40 +10,69 @@ namespace indexer {
 namespace {
 
 using stages::batch_write::RepoOutcome;
+using stages::classify::OpKind;
 using storage::spill::KeyedPush;
 using storage::spill::Priority;
 
 }  // namespace
 
 BackfillWriter::BackfillWriter(const BackfillWriterConfig& config, storage::spill::KeyedSpillQueue& queue,
-                               BackfillWriterMetrics& metrics, std::shared_ptr<spdlog::logger> log)
+                               BackfillWriterMetrics& metrics, std::shared_ptr<spdlog::logger> log,
+                               std::function<void(const std::vector<std::string>&)> finished)
     : config_(config), queue_(queue), metrics_(metrics), log_(std::move(log)),
-      thread_([this](std::stop_token stop) { run(stop); }) {}
+      finished_callback_(std::move(finished)) {
+    std::filesystem::create_directories(config_.spill_dir);
+    // Durability buys nothing here: what a crash leaves is dropped at the next start.
+    spill_ = std::make_unique<storage::spill::SpillQueue>(
+        storage::spill::SpillConfig{.path = config_.spill_dir, .durability = storage::spill::Durability::nosync});
+    drop_leftovers();
+    overflow_ = std::make_unique<Overflow>(std::max<std::size_t>(config_.memory_ops, 1), *spill_);
+    thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+}
 
 BackfillWriter::~BackfillWriter() {
     thread_.request_stop();
-    changed_.notify_all();
+    drained_.notify_all();
 }
 
-void BackfillWriter::push(RepoJob&& job, const std::stop_token& stop) {
+// A killed run's streams are partial and their repos were never acknowledged in repo_backfill
+// (or were, after their last batch committed): either way the ops must not be applied again.
+void BackfillWriter::drop_leftovers() {
+    std::uint64_t dropped = 0;
+    for (auto items = spill_->lease(4096); !items.empty(); items = spill_->lease(4096)) {
+        std::vector<std::uint64_t> ids;
+        for (const auto& item : items) ids.push_back(item.id);
+        spill_->ack(ids);
+        dropped += ids.size();
+    }
+    metrics_.dropped_at_start += dropped;
+    if (dropped > 0) {
+        log_->warn("firehose_backfill: dropped {} ops an earlier run left; their repos are fetched again", dropped);
+    }
+}
+
+std::uint64_t BackfillWriter::begin_stream() {
+    ++begun_;
+    return next_stream_++;
+}
+
+void BackfillWriter::push(std::uint64_t stream, std::vector<stages::classify::StagedOp>&& ops) {
+    std::vector<BackfillItem> items;
+    items.reserve(ops.size());
+    for (auto& op : ops) items.push_back(BackfillItem{stream, std::move(op)});
+    held_ += items.size();
+    overflow_->push(std::move(items));
+}
+
+bool BackfillWriter::wait_below_high_water(const std::stop_token& stop) {
     std::unique_lock lock(mutex_);
-    // One job always gets in, however large, so a huge repo cannot wait forever.
-    changed_.wait(lock, stop, [&] { return waiting_.empty() || waiting_ops_ < config_.max_waiting_ops; });
-    if (stop.stop_requested()) return;
-    waiting_ops_ += job.ops.size();
-    waiting_.push_back(std::move(job));
-    ++pushed_;
-    changed_.notify_all();
-}
-
-std::size_t BackfillWriter::waiting_ops() {
-    std::lock_guard lock(mutex_);
-    return waiting_ops_;
+    const bool below = drained_.wait(lock, stop, [&] { return held_.load() <= config_.max_waiting_ops; });
+    return below && !stop.stop_requested();
 }
 
 bool BackfillWriter::settle(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (finished_.load() < pushed_.load()) {
+    while (finished_.load() < begun_.load()) {
         if (std::chrono::steady_clock::now() >= deadline) return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -51,35 +80,31 @@ bool BackfillWriter::settle(std::chrono::milliseconds timeout) {
 }
 
 void BackfillWriter::run(std::stop_token stop) {
+    using std::chrono::milliseconds;
     while (!stop.stop_requested()) {
-        std::optional<RepoJob> job;
-        {
-            std::unique_lock lock(mutex_);
-            changed_.wait_for(lock, stop, std::chrono::milliseconds(100), [&] { return !waiting_.empty(); });
-            if (!waiting_.empty()) {
-                job = std::move(waiting_.front());
-                waiting_.pop_front();
-                waiting_ops_ -= job->ops.size();
-                changed_.notify_all();
-            }
-        }
-        if (job) add(std::move(*job), stop);
+        auto delivery = overflow_->pop_for(batch_.empty() ? milliseconds(100) : config_.linger, stop);
+        if (delivery) take(std::move(*delivery), stop);
         else if (!batch_.empty()) commit(stop);
     }
 }
 
-void BackfillWriter::add(RepoJob&& job, std::stop_token stop) {
-    open_.push_back(job.did);
-    for (auto& op : job.ops) {
-        batch_.push_back(std::move(op));
-        if (batch_.size() >= config_.batch_ops && !commit(stop)) return;
-    }
-    bool idle = false;
-    {
+void BackfillWriter::take(storage::spill::Delivery<BackfillItem>&& delivery, std::stop_token stop) {
+    if (held_.fetch_sub(1) - 1 == config_.max_waiting_ops) {
         std::lock_guard lock(mutex_);
-        idle = waiting_.empty();
+        drained_.notify_all();
     }
-    if (idle) commit(stop);
+    if (delivery.spill_id) spill_ids_.push_back(*delivery.spill_id);
+    auto& [stream, op] = delivery.item;
+    const bool end = op.kind == OpKind::repo_end;
+    if (skipped_.contains(stream)) {
+        ++metrics_.skipped_ops;
+        if (end) skipped_.erase(stream);
+        return;
+    }
+    auto& open = open_.try_emplace(stream, Open{op.did}).first->second;
+    open.ended = open.ended || end;
+    batch_.push_back(std::move(op));
+    if (batch_.size() >= config_.batch_ops) commit(stop);
 }
 
 bool BackfillWriter::commit(std::stop_token stop) {
@@ -110,8 +135,7 @@ bool BackfillWriter::commit(std::stop_token stop) {
             } else {
                 log_->error("backfill writer lost its connection, retrying in {} ms: {}", delay.count(), e.what());
                 connection_lost();
-                if (!common::sleep_unless_stopped(delay, stop)) return false;
-                delay = std::min(delay * 2, config_.retry_max);
+                common::sleep_unless_stopped(delay, stop);
                 return false;
             }
             if (!common::sleep_unless_stopped(delay, stop)) return false;
@@ -129,14 +153,14 @@ bool BackfillWriter::commit(std::stop_token stop) {
 }
 
 void BackfillWriter::after_commit(const stages::batch_write::BatchResult& result) {
-    std::vector<std::string> done;
+    std::vector<std::string> done_dids;
     std::vector<KeyedPush> again;
     for (const auto& repo : result.repos) {
-        std::erase(open_, repo.did);
+        std::erase_if(open_, [&](const auto& entry) { return entry.second.did == repo.did && entry.second.ended; });
         switch (repo.outcome) {
-            case RepoOutcome::indexed: ++metrics_.indexed; done.push_back(repo.did); break;
-            case RepoOutcome::inactive: ++metrics_.inactive; done.push_back(repo.did); break;
-            case RepoOutcome::failed: ++metrics_.failed; done.push_back(repo.did); break;
+            case RepoOutcome::indexed: ++metrics_.indexed; done_dids.push_back(repo.did); break;
+            case RepoOutcome::inactive: ++metrics_.inactive; done_dids.push_back(repo.did); break;
+            case RepoOutcome::failed: ++metrics_.failed; done_dids.push_back(repo.did); break;
             case RepoOutcome::stale:
             case RepoOutcome::incomplete:
                 log_->info("backfill of {} {}: queued again", repo.did, repo.detail);
@@ -145,36 +169,57 @@ void BackfillWriter::after_commit(const stages::batch_write::BatchResult& result
                 break;
         }
     }
-    queue_.ack(done);
+    queue_.ack(done_dids);
     queue_.requeue(again);
-    finished_ += done.size() + again.size();
+    overflow_->ack(spill_ids_);
+    spill_ids_.clear();
+    for (const auto& push : again) done_dids.emplace_back(push.key);
+    done(done_dids);
+}
+
+// Every repo begun on this session gives up its place: the rest of its stream is dropped.
+void BackfillWriter::abandon_open(std::vector<std::string>& dids) {
+    for (const auto& [stream, open] : open_) {
+        dids.push_back(open.did);
+        if (!open.ended) skipped_.insert(stream);
+    }
+    open_.clear();
+    batch_.clear();
+    overflow_->ack(spill_ids_);
+    spill_ids_.clear();
 }
 
 void BackfillWriter::connection_lost() {
     // The session's staging tables went with the connection: its open repos start again.
+    std::vector<std::string> dids;
+    abandon_open(dids);
     std::vector<KeyedPush> again;
-    for (const auto& did : open_) again.push_back({did, Priority::priority});
+    for (const auto& did : dids) again.push_back({did, Priority::priority});
     queue_.requeue(again);
     metrics_.requeued += again.size();
-    finished_ += again.size();
-    open_.clear();
-    batch_.clear();
     applier_.reset();
     conn_.reset();
+    done(dids);
 }
 
 void BackfillWriter::refused(const std::string& error) {
     // The database refused the data itself; the same repos would be refused again.
-    log_->error("backfill batch refused, its {} repos fail: {}", open_.size(), error);
-    for (const auto& did : open_) {
+    std::vector<std::string> dids;
+    abandon_open(dids);
+    log_->error("backfill batch refused, its {} repos fail: {}", dids.size(), error);
+    for (const auto& did : dids) {
         conn_->exec_params("SELECT wintermute.set_backfill_status($1, 'failed', NULL, $2)", {did, error},
                            "recording a refused repo");
     }
-    metrics_.failed += open_.size();
-    queue_.ack(open_);
-    finished_ += open_.size();
-    open_.clear();
-    batch_.clear();
+    metrics_.failed += dids.size();
+    queue_.ack(dids);
+    done(dids);
+}
+
+void BackfillWriter::done(const std::vector<std::string>& dids) {
+    // The callback first: settle() must not see the repos finished before a deferred resync is queued.
+    if (finished_callback_) finished_callback_(dids);
+    finished_ += dids.size();
 }
 
 }  // namespace indexer

@@ -1,6 +1,7 @@
 // In-order walk of a repo MST from its root over a block index, yielding every record as
 // (collection, rkey, CID, bytes) in key order. Iterative (an explicit stack, reused between
-// nodes), so depth costs no native stack; keys must strictly increase, which also stops cycles.
+// nodes), so depth costs no native stack; keys must strictly increase, which also stops cycles,
+// and (unless turned off) every key must sit at its layer: the leading zero bits of its SHA-256 / 2.
 // Thread-safety: one walker per thread; the index and its buffer must outlive it.
 #pragma once
 
@@ -21,6 +22,9 @@ struct WalkOptions {
     // A record block missing from the index is a missing_block error; when false the leaf is
     // returned with empty `record` bytes and `present == false`.
     bool require_records = true;
+    // Each node's keys share one height (key_height), its subtrees are one layer down and layer 0
+    // has none: a tree built against the spec's layering, as its root CID promises.
+    bool verify_layers = true;
 };
 
 struct Leaf {
@@ -40,7 +44,8 @@ public:
     MstWalker(const car::BlockIndex& blocks, const Cid& root, WalkOptions options = {});
 
     // The next leaf; false when the walk is complete. Errors: missing_block (naming the CID),
-    // MST node decoding errors (with the node's CID), bad_mst_key, mst_keys_out_of_order, mst_too_deep.
+    // MST node decoding errors (with the node's CID), bad_mst_key, mst_keys_out_of_order, mst_too_deep,
+    // bad_mst_node (a key or subtree at the wrong layer, with the node's CID).
     [[nodiscard]] Expected<bool> next(Leaf& out);
     // MST nodes visited so far.
     [[nodiscard]] std::size_t nodes_visited() const noexcept { return nodes_; }
@@ -52,9 +57,11 @@ private:
         std::size_t next_entry = 0;
         std::string key;             // last full key decoded in this node
         Cid cid;
+        int layer = -1;              // -1: unknown (an empty root and the subtrees below it)
     };
 
-    Expected<void> push(const Cid& cid);
+    Expected<void> push(const Cid& cid, int layer);
+    Expected<void> check_layer(Frame& frame) const;
     Expected<void> emit(Frame& frame, const MstEntry& entry, Leaf& out);
 
     const car::BlockIndex& blocks_;

@@ -19,7 +19,7 @@ tl::unexpected<RepoFailure> failure(RepoError error, std::string detail) {
 }
 
 // Walks the whole MST once without converting anything: every node and record block present,
-// keys in order. Returns the number of leaves.
+// keys in order and each at its layer. Returns the number of leaves.
 tl::expected<std::size_t, RepoFailure> check_mst(const atproto::repo::Repo& repo) {
     atproto::repo::MstWalker walker(repo.blocks, repo.commit.data);
     atproto::repo::Leaf leaf;
@@ -79,7 +79,8 @@ tl::expected<RepoSummary, RepoFailure> RepoClassifier::classify(const RepoInput&
     begin.time = std::string(in.time);
     sink(std::move(begin));
 
-    atproto::repo::MstWalker walker(repo->blocks, repo->commit.data);
+    // check_mst verified the layering: the second walk skips its hashing.
+    atproto::repo::MstWalker walker(repo->blocks, repo->commit.data, {.verify_layers = false});
     atproto::repo::Leaf leaf;
     std::string cid;
     while (true) {

@@ -9,20 +9,13 @@
 
 #include "common/stoppable_sleep.hpp"
 #include "stages/backfill/list_repos_page.hpp"
+#include "storage/pg/text_array.hpp"
 
 namespace stages::backfill {
 
 namespace {
 
-// PostgreSQL text[] literal of values that contain no quote, backslash, comma or brace (DIDs, revs).
-std::string text_array(const std::vector<std::string>& values) {
-    std::string out = "{";
-    for (const auto& v : values) {
-        if (out.size() > 1) out += ',';
-        out += '"' + v + '"';
-    }
-    return out + "}";
-}
+using storage::pg::text_array;
 
 std::string url_encode(std::string_view text) {
     std::string out;

@@ -6,6 +6,7 @@
 // Thread-safety: any number of producers and consumers; one mutex guards memory, the read-back buffer and the mode.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -79,6 +80,16 @@ public:
             });
             if (!woke) return std::nullopt;
         }
+    }
+
+    // Like pop(), but gives up after `timeout` (nullopt) so a consumer can act on idleness.
+    std::optional<Delivery<T>> pop_for(std::chrono::milliseconds timeout, std::stop_token stop) {
+        std::unique_lock lock(mutex_);
+        if (auto out = take_locked()) return out;
+        ready_.wait_for(lock, stop, timeout, [this] {
+            return !memory_.empty() || !read_back_.empty() || spilling_ || closed_;
+        });
+        return take_locked();
     }
 
     // End of stream: consumers drain what is left, then pop() returns nullopt.

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 
 #include "atproto/base_encoding.hpp"
@@ -7,6 +8,7 @@
 #include "atproto/cbor/reader.hpp"
 #include "atproto/cbor/writer.hpp"
 #include "atproto/repo/commit.hpp"
+#include "atproto/repo/mst_node.hpp"
 #include "atproto/repo/mst_walker.hpp"
 #include "atproto/repo/repo.hpp"
 #include "test/atproto/fixtures.hpp"
@@ -25,8 +27,9 @@ std::string optional_string(simdjson::dom::element e) {
 // Walks the repo, collecting "collection rkey cid" lines and each record's JSON by CID.
 atproto::Expected<std::vector<std::string>> walk(const atproto::repo::Repo& repo,
                                                  std::map<std::string, std::string>* json = nullptr,
-                                                 std::size_t* nodes = nullptr) {
-    MstWalker walker(repo.blocks, repo.commit.data);
+                                                 std::size_t* nodes = nullptr,
+                                                 atproto::repo::WalkOptions options = {}) {
+    MstWalker walker(repo.blocks, repo.commit.data, options);
     std::vector<std::string> out;
     Leaf leaf;
     for (;;) {
@@ -77,13 +80,14 @@ std::vector<std::byte> commit_for(const Cid& data) {
     return atproto::repo::encode_commit("did:plc:test", "3lhmydhwizp2d", data, test_atproto::hex("0102"));
 }
 
-atproto::Expected<std::vector<std::string>> walk_blocks(const Cid& root, std::vector<test_atproto::TestBlock> blocks) {
+atproto::Expected<std::vector<std::string>> walk_blocks(const Cid& root, std::vector<test_atproto::TestBlock> blocks,
+                                                        atproto::repo::WalkOptions options = {}) {
     auto commit = test_atproto::block_of(commit_for(root));
     blocks.insert(blocks.begin(), commit);
     const auto car = test_atproto::make_car({commit.cid}, blocks);
     auto repo = atproto::repo::open_repo(car);
     REQUIRE(repo);
-    return walk(*repo);
+    return walk(*repo, nullptr, nullptr, options);
 }
 
 }  // namespace
@@ -166,7 +170,8 @@ TEST_CASE("prefix-compressed keys are rebuilt and subtrees visited in key order"
     const auto root = test_atproto::block_of(node({{0, "app.bsky.feed.post/a", mid.cid, record.cid},
                                                    {14, "zz/q", {}, record.cid}},
                                                   left.cid));
-    auto r = walk_blocks(root.cid, {root, left, mid, record});
+    // Keys chosen for their prefixes, not their heights: the layering is not what this checks.
+    auto r = walk_blocks(root.cid, {root, left, mid, record}, {.verify_layers = false});
     REQUIRE(r);
     const auto cid = " " + record.cid.to_string();
     CHECK(*r == std::vector<std::string>{"app.bsky.feed.like a" + cid, "app.bsky.feed.post a" + cid,
@@ -190,6 +195,52 @@ TEST_CASE("the walk rejects unordered keys, bad prefixes, bad keys and cycles", 
     auto r = walk_blocks(not_a_node.cid, {not_a_node});
     CHECK(r.error().code == Errc::bad_mst_node);
     CHECK(r.error().cid == not_a_node.cid);
+}
+
+// The first key "app.bsky.feed.like/k<i>" at MST height `height`, from `from` on.
+std::string key_at_height(unsigned height, int from = 0) {
+    for (int i = from;; ++i) {
+        auto key = "app.bsky.feed.like/k" + std::to_string(i);
+        if (atproto::repo::key_height(key) == height) return key;
+    }
+}
+
+TEST_CASE("the walk accepts keys at their layers and rejects a key or subtree at the wrong one", "[atproto][repo]") {
+    const auto record = test_atproto::block_of(test_atproto::hex("a1 61 61 01"));
+    const auto low = key_at_height(0);
+    const auto high = key_at_height(1);
+    const auto other_low = key_at_height(0, std::stoi(low.substr(low.find("/k") + 2)) + 1);
+    const auto [first_low, second_low] = std::minmax(low, other_low);
+    // Layer 1 holding `high`, layer 0 below it on the side of `high` where its key sorts.
+    auto leaf_node = [&](const std::string& key) { return test_atproto::block_of(node({{0, key, {}, record.cid}})); };
+    const auto child = leaf_node(low);
+    const auto good = low < high ? test_atproto::block_of(node({{0, high, {}, record.cid}}, child.cid))
+                                 : test_atproto::block_of(node({{0, high, child.cid, record.cid}}));
+    CHECK(walk_blocks(good.cid, {good, child, record}).value().size() == 2);
+
+    // Two keys of different heights in one node.
+    const auto [a, b] = std::minmax(low, high);
+    const auto mixed = test_atproto::block_of(node({{0, a, {}, record.cid}, {0, b, {}, record.cid}}));
+    auto r = walk_blocks(mixed.cid, {mixed, record});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::bad_mst_node);
+    CHECK(r.error().cid == mixed.cid);
+    CHECK(walk_blocks(mixed.cid, {mixed, record}, {.verify_layers = false}).value().size() == 2);
+
+    // A layer-0 key as the root's only key, with a subtree (layer 0 has none).
+    const auto below = leaf_node(first_low);
+    const auto zero_with_subtree = test_atproto::block_of(node({{0, second_low, {}, record.cid}}, below.cid));
+    CHECK(walk_blocks(zero_with_subtree.cid, {zero_with_subtree, below, record}).error().code == Errc::bad_mst_node);
+
+    // A subtree holding a key of its parent's layer: the parent is at layer 1, the child must be 0.
+    const auto high2 = key_at_height(1, std::stoi(high.substr(high.find("/k") + 2)) + 1);
+    const auto [h1, h2] = std::minmax(high, high2);
+    const auto same_layer_child = leaf_node(h1);
+    const auto parent = test_atproto::block_of(node({{0, h2, {}, record.cid}}, same_layer_child.cid));
+    r = walk_blocks(parent.cid, {parent, same_layer_child, record});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::bad_mst_node);
+    CHECK(r.error().cid == same_layer_child.cid);
 }
 
 TEST_CASE("the unsigned commit is the commit map without sig, canonically encoded", "[atproto][repo]") {

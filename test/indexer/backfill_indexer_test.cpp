@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
+#include <thread>
 
 #include "common/log.hpp"
 #include "indexer/backfill_indexer.hpp"
@@ -17,6 +19,7 @@
 #include "test/stages/backfill/capture_repos.hpp"
 #include "test/storage/temp_dir.hpp"
 #include "test/support/fixtures.hpp"
+#include "test/support/http_test_server.hpp"
 #include "test/support/throwaway_postgres.hpp"
 
 using namespace std::chrono_literals;
@@ -30,24 +33,27 @@ const common::Log& test_log() {
 
 std::string capture(const std::string& name) { return test_support::shared_path("fixtures/pds-capture/" + name); }
 
-// The capture's network on one loopback server; getRepo of `failing` answers 500.
+using Handler = std::function<replay::HttpResponse(const replay::HttpRequest&)>;
+// Sees every request with the route's own handler: answers, or changes what `inner` answers.
+using Hook = std::function<replay::HttpResponse(const replay::HttpRequest&, const Handler& inner)>;
+
+const std::string get_repo = "/xrpc/com.atproto.sync.getRepo";
+
+// The capture's network on one loopback server (one thread: a hook that waits holds every request).
 struct Network {
     std::shared_ptr<std::string> self = std::make_shared<std::string>();
     std::unique_ptr<replay::ReplayServer> server;
 
-    explicit Network(const std::string& failing = {}) {
+    explicit Network(const Hook& hook = {}) {
         auto routes = replay::identity_routes(capture("plc"), capture("meta.json"), self);
         REQUIRE(routes);
         auto repos = replay::repo_routes(capture(""));
         REQUIRE(repos);
-        for (auto& route : *repos) {
-            if (route.path == "/xrpc/com.atproto.sync.getRepo" && !failing.empty()) {
-                route.handler = [inner = route.handler, failing](const replay::HttpRequest& request) {
-                    if (request.param("did") == failing) return replay::HttpResponse{500, "text/plain", "down"};
-                    return inner(request);
-                };
+        routes->insert(routes->end(), repos->begin(), repos->end());
+        if (hook) {
+            for (auto& route : *routes) {
+                route.handler = [inner = route.handler, hook](const replay::HttpRequest& r) { return hook(r, inner); };
             }
-            routes->push_back(std::move(route));
         }
         auto started = replay::ReplayServer::start({}, {}, std::move(*routes), test_log().component("replay"));
         REQUIRE(started);
@@ -61,7 +67,8 @@ struct Backfill {
     std::unique_ptr<stages::identity::IdentityResolver> resolver;
     std::unique_ptr<indexer::BackfillIndexer> indexer;
 
-    Backfill(const std::string& db, const Network& network, std::size_t max_car_bytes = std::size_t{1} << 30) {
+    Backfill(const std::string& db, const Network& network, std::size_t max_car_bytes = std::size_t{1} << 30,
+             std::size_t workers = 1) {
         stages::identity::IdentityConfig identity;
         identity.plc_url = *network.self;
         identity.handle_wellknown_base_url = *network.self;
@@ -75,13 +82,17 @@ struct Backfill {
         settings.database_url = db;
         settings.queue_dir = dir.path() / "repo_backfill";
         settings.enumerate = {*network.self};
-        settings.workers = 1;  // the reference's order within the listing: deterministic results
+        settings.workers = workers;  // 1: the reference's order within the listing, deterministic results
         settings.allow_private_addresses = true;
         settings.fetch.max_car_bytes = max_car_bytes;
         settings.fetch.attempts = 2;
         settings.fetch.retry_initial = 10ms;
         settings.writer.database_url = db;
         settings.writer.batch_ops = 100;  // repos span several transactions
+        // firehose_backfill spills (memory holds 50 ops) and fetching pauses beyond 300 waiting ops.
+        settings.writer.spill_dir = dir.path() / "firehose_backfill";
+        settings.writer.memory_ops = 50;
+        settings.writer.max_waiting_ops = 300;
         // The reference's clock per repo, so that values derived from indexedAt compare too.
         auto times = std::make_shared<std::map<std::string, std::string>>(test_backfill::reference_backfill_times());
         settings.clock = [times](const std::string& did) {
@@ -145,7 +156,12 @@ TEST_CASE("a failing PDS and an oversized CAR fail their repos only, with the re
     for (const auto& entry : std::filesystem::directory_iterator(capture("repos"))) {
         if (entry.path().stem().string() != largest) failing = entry.path().stem().string();
     }
-    Network network(failing);
+    Network network([&](const replay::HttpRequest& request, const Handler& inner) {
+        if (request.path == get_repo && request.param("did") == failing) {
+            return replay::HttpResponse{500, "text/plain", "down"};
+        }
+        return inner(request);
+    });
     Backfill backfill(db.url(), network, largest_size - 1);
     REQUIRE(backfill.indexer->settle(120s));
     CHECK(states(db.url()) == std::map<std::string, std::string>{{"failed", "2"}, {"inactive", "2"}, {"indexed", "27"}});
@@ -159,4 +175,65 @@ TEST_CASE("a failing PDS and an oversized CAR fail their repos only, with the re
     // Nothing of the failed repos was written.
     r = conn.exec_params("SELECT count(*) FROM bsky.record WHERE did IN ($1, $2)", {largest, failing});
     CHECK(r.value(0, 0) == "0");
+}
+
+TEST_CASE("a #sync of a repo whose fetch is in flight fetches it again once that fetch is done", "[indexer][backfill]") {
+    test_support::ThrowawayPostgres db;
+    migrate(db.url());
+    const std::string did = "did:plc:6hf3ere46otfb636zn7mt2lv";
+    std::promise<void> entered, release;
+    auto released = release.get_future().share();
+    std::atomic<bool> first{true};
+    Network network([&](const replay::HttpRequest& request, const Handler& inner) {
+        if (request.path == get_repo && request.param("did") == did && first.exchange(false)) {
+            entered.set_value();
+            released.wait_for(30s);
+        }
+        return inner(request);
+    });
+    Backfill backfill(db.url(), network);
+    REQUIRE(entered.get_future().wait_for(60s) == std::future_status::ready);
+    backfill.indexer->resync({did});
+    release.set_value();
+    REQUIRE(backfill.indexer->settle(120s));
+    CHECK(backfill.indexer->metrics().resync_deferred == 1);
+    storage::pg::Connection conn(db.url());
+    auto r = conn.exec_params("SELECT status, attempts FROM bsky.backfill_repo WHERE did = $1", {did});
+    REQUIRE(r.rows() == 1);
+    CHECK(std::string(r.value(0, 0)) == "indexed");
+    CHECK(std::string(r.value(0, 1)) == "2");
+}
+
+TEST_CASE("a slow PDS holds only its own repo: the others are indexed while it answers", "[indexer][backfill]") {
+    test_support::ThrowawayPostgres db;
+    migrate(db.url());
+    const std::string slow = "did:plc:6hf3ere46otfb636zn7mt2lv";
+    const auto car = test_backfill::repo_car(slow);
+    REQUIRE(car);
+    test_support::TestHttpServer slow_pds([&](const test_support::TestHttpRequest&) {
+        return test_support::TestHttpResponse{.body = std::string(reinterpret_cast<const char*>(car->data()), car->size()),
+                                              .content_type = "application/vnd.ipld.car",
+                                              .delay = 8s};
+    });
+    // The slow repo's DID document names the slow server as its PDS.
+    std::shared_ptr<std::string> self;
+    Network network([&](const replay::HttpRequest& request, const Handler& inner) {
+        auto response = inner(request);
+        if (request.path == "/" + slow) {
+            for (auto at = response.body.find(*self); at != std::string::npos; at = response.body.find(*self, at)) {
+                response.body.replace(at, self->size(), slow_pds.base_url());
+            }
+        }
+        return response;
+    });
+    self = network.self;
+    const auto start = std::chrono::steady_clock::now();
+    Backfill backfill(db.url(), network, std::size_t{1} << 30, 4);
+    auto others_done = [&] { return states(db.url()) == std::map<std::string, std::string>{
+                                        {"fetching", "1"}, {"inactive", "2"}, {"indexed", "28"}}; };
+    while (!others_done() && std::chrono::steady_clock::now() - start < 8s) std::this_thread::sleep_for(20ms);
+    CHECK(others_done());
+    REQUIRE(backfill.indexer->settle(120s));
+    CHECK(states(db.url()) == std::map<std::string, std::string>{{"inactive", "2"}, {"indexed", "29"}});
+    CHECK(slow_pds.request_count() == 1);
 }

@@ -3,10 +3,13 @@
 #include <fstream>
 
 #include "atproto/car/car_reader.hpp"
+#include "atproto/cbor/writer.hpp"
 #include "atproto/crypto/did_document.hpp"
+#include "atproto/repo/mst_node.hpp"
 #include "atproto/repo/mst_walker.hpp"
 #include "atproto/repo/repo.hpp"
 #include "stages/backfill/repo_classifier.hpp"
+#include "test/atproto/fixtures.hpp"
 #include "test/stages/backfill/capture_repos.hpp"
 #include "test/support/fixtures.hpp"
 
@@ -59,6 +62,47 @@ std::vector<std::byte> without_block(std::span<const std::byte> car, const atpro
                    car.begin() + static_cast<long>(reader->offset()));
     }
     return out;
+}
+
+// A CAR of `did` whose MST root is one node holding both keys (no subtrees), each with `record`.
+std::vector<std::byte> one_node_repo(const std::string& did, const std::string& a, const std::string& b) {
+    const auto record = test_atproto::block_of(test_atproto::hex("a1 64 74 65 78 74 61 78"));
+    std::vector<std::byte> node;
+    atproto::cbor::Writer n(node);
+    n.map_head(2);
+    n.text("e");
+    n.array_head(2);
+    for (const auto* key : {&a, &b}) {
+        n.map_head(4);
+        n.text("k");
+        n.bytes(std::as_bytes(std::span(key->data(), key->size())));
+        n.text("p");
+        n.integer(0);
+        n.text("t");
+        n.null();
+        n.text("v");
+        n.link(record.cid);
+    }
+    n.text("l");
+    n.null();
+    const auto root = test_atproto::block_of(node);
+    std::vector<std::byte> commit;
+    atproto::cbor::Writer c(commit);
+    c.map_head(6);
+    c.text("did");
+    c.text(did);
+    c.text("rev");
+    c.text("3lhmydhwizp2d");
+    c.text("sig");
+    c.bytes(test_atproto::hex("0102"));
+    c.text("data");
+    c.link(root.cid);
+    c.text("prev");
+    c.null();
+    c.text("version");
+    c.integer(3);
+    const auto commit_block = test_atproto::block_of(commit);
+    return test_atproto::make_car({commit_block.cid}, {commit_block, root, record});
 }
 
 }  // namespace
@@ -136,4 +180,24 @@ TEST_CASE("the commit signature is checked with the account's signing key", "[ba
     REQUIRE_FALSE(run.result);
     CHECK(run.result.error().error == RepoError::bad_signature);
     CHECK(run.ops.empty());
+}
+
+TEST_CASE("a CAR whose MST holds a key off its layer is refused with the reason", "[backfill][repo_classifier]") {
+    // Heights from the interop vectors (mst/key_heights.json): 0 and 8.
+    const std::string level0 = "app.bsky.feed.post/2653ae71";
+    const std::string level8 = "app.bsky.feed.post/9adeb165882c";
+    REQUIRE(atproto::repo::key_height(level0) == 0);
+    REQUIRE(atproto::repo::key_height(level8) == 8);
+    const auto run = classify(alice, one_node_repo(alice, level0, level8));
+    REQUIRE_FALSE(run.result);
+    CHECK(run.result.error().error == RepoError::bad_mst);
+    CHECK(run.result.error().detail.find("bad_mst_node") != std::string::npos);
+    CHECK(run.ops.empty());
+    // The same CAR with two keys of one layer is a valid repo.
+    std::string other0;
+    for (int i = 0; other0.empty() || atproto::repo::key_height(other0) != 0; ++i) {
+        other0 = "app.bsky.feed.post/k" + std::to_string(i);
+    }
+    const auto [a, b] = std::minmax(level0, other0);
+    CHECK(classify(alice, one_node_repo(alice, a, b)).result);
 }

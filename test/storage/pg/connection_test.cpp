@@ -2,6 +2,7 @@
 
 #include "storage/pg/connection.hpp"
 #include "storage/pg/error.hpp"
+#include "storage/pg/text_array.hpp"
 #include "test/support/throwaway_postgres.hpp"
 
 using storage::pg::Connection;
@@ -51,4 +52,18 @@ TEST_CASE("SearchPath::bsky sets search_path to bsky, public", "[pg][connection]
     CHECK(conn.exec("SHOW search_path").value(0, 0) == "bsky, public");
     Connection plain(db.url());
     CHECK(plain.exec("SHOW search_path").value(0, 0) != "bsky, public");
+}
+
+TEST_CASE("a text_array literal brings back every string as it was, quotes, commas and braces included",
+          "[pg][connection]") {
+    test_support::ThrowawayPostgres db;
+    Connection conn(db.url());
+    const std::vector<std::string> values{"did:plc:abc", "a,b", "{x}", "say \"hi\"", "back\\slash", "", "NULL"};
+    auto r = conn.exec_params("SELECT v, v IS NULL FROM unnest($1::text[]) WITH ORDINALITY AS t(v, i) ORDER BY i",
+                              {storage::pg::text_array(values)});
+    REQUIRE(r.rows() == static_cast<int>(values.size()));
+    for (int row = 0; row < r.rows(); ++row) {
+        CHECK(std::string(r.value(row, 0)) == values[static_cast<std::size_t>(row)]);
+        CHECK(std::string(r.value(row, 1)) == "f");
+    }
 }

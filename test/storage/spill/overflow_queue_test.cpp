@@ -167,3 +167,21 @@ TEST_CASE("pop returns nothing once closed and drained, or when stopped", "[spil
     CHECK_FALSE(queue.pop(std::stop_token{}).has_value());
     CHECK_THROWS_AS(queue.push(Work{0, 8}), std::logic_error);
 }
+
+TEST_CASE("pop_for waits at most its timeout and returns an item as soon as one is pushed", "[spill][overflow_queue]") {
+    test_support::TempDir dir;
+    SpillQueue spill(config_in(dir));
+    Queue queue(4, spill);
+    std::stop_source stop;
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_FALSE(queue.pop_for(std::chrono::milliseconds(50), stop.get_token()));
+    CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(50));
+    std::jthread producer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        queue.push(Work{1, 2});
+    });
+    const auto got = queue.pop_for(std::chrono::seconds(10), stop.get_token());
+    REQUIRE(got);
+    CHECK(got->item.seq == 2);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
