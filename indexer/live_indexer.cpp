@@ -154,6 +154,7 @@ void LiveIndexer::build() {
     for (const auto& s : sources_) cursor_keys.push_back(s->cursor_key);
     stages::batch_write::WriterHooks hooks;
     hooks.committed = [this](std::uint32_t source, std::int64_t seq) { sources_[source]->committed = seq; };
+    hooks.events = [this](std::uint32_t source, std::uint64_t events) { sources_[source]->frames_committed += events; };
     hooks.identity = [this](auto&& identities, auto&& deletions) {
         identity_->submit(std::move(identities), std::move(deletions));
     };

@@ -31,6 +31,7 @@ struct SourceState {
     stages::socket_read::Stream stream;
     std::string cursor_key;
     std::atomic<std::int64_t> committed{-1};  // -1: nothing committed and no saved cursor
+    std::atomic<std::uint64_t> frames_committed{0};  // frames read and finished (committed or skipped)
     stages::socket_read::SocketReadMetrics socket_metrics;
 };
 

@@ -62,6 +62,17 @@ void StatusReporter::mirror_backfill(const BackfillMetrics& b) {
 
 void StatusReporter::collect() {
     for (auto& [total, mirror] : mirrors_) mirror.sync(total->load(std::memory_order_relaxed));
+    // Frames read and not yet committed, per stream: in the queues, the reorder buffer or a batch.
+    double repos_waiting = 0;
+    double labels_waiting = 0;
+    for (const auto& source : live_.sources()) {
+        const auto read = source->socket_metrics.frames.load(std::memory_order_relaxed);
+        const auto done = source->frames_committed.load(std::memory_order_relaxed);
+        (source->stream == Stream::repos ? repos_waiting : labels_waiting) +=
+            static_cast<double>(read > done ? read - done : 0);
+    }
+    metrics_.firehose_live_length().Set(repos_waiting);
+    metrics_.label_live_length().Set(labels_waiting);
     if (backfill_ != nullptr) {
         metrics_.firehose_backfill_length().Set(static_cast<double>(backfill_->waiting_ops()));
         backfill_->publish(runner_metrics_);

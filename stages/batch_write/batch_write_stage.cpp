@@ -129,12 +129,17 @@ void BatchWriteStage::after_commit() {
     std::vector<classify::IdentityRequest> identities;
     std::vector<classify::DeletionRequest> deletions;
     std::vector<std::string> resyncs;
+    std::vector<std::uint64_t> per_source(cursor_keys_.size());
     const auto now = std::chrono::steady_clock::now();
     for (auto& event : ready_) {
         for (auto& r : event.identities) identities.push_back(std::move(r));
         for (auto& d : event.deletions) deletions.push_back(std::move(d));
         for (auto& s : event.resyncs) resyncs.push_back(std::move(s));
         if (hooks_.lag) hooks_.lag(now - event.received);
+        ++per_source[event.source];
+    }
+    for (std::uint32_t source = 0; hooks_.events && source < per_source.size(); ++source) {
+        if (per_source[source] > 0) hooks_.events(source, per_source[source]);
     }
     metrics_.events += ready_.size();
     ready_.clear();

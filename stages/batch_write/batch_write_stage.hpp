@@ -47,6 +47,8 @@ struct WriterHooks {
     std::function<void(std::vector<std::string>&&)> resync;
     // After a commit: each event's time from arrival to commit.
     std::function<void(std::chrono::steady_clock::duration)> lag;
+    // After a commit: how many of a source's frames it finished (every frame read gives one event).
+    std::function<void(std::uint32_t source, std::uint64_t events)> events;
 };
 
 class BatchWriteStage {

@@ -286,6 +286,8 @@ TEST_CASE("the daemon serves its metrics and health, turns unhealthy when the re
     CHECK(sample(scrape, "indexer_repost_events_total") > 0);
     CHECK(sample(scrape, "indexer_block_events_total") > 0);
     CHECK(sample(scrape, "indexer_profile_events_total") > 0);
+    // Every frame read is committed: none waiting (unwired, the gauge would show the 2132 read).
+    CHECK(sample(scrape, "ingester_firehose_live_length") == 0);
     CHECK(scrape.find("indexer_stale_writes_skipped_total") != std::string::npos);
     CHECK(scrape.find("wintermute_stage_items_in_total{stage=\"classify\"}") != std::string::npos);
 
