@@ -47,11 +47,13 @@ struct Relay {
     std::string url;   // ws:// of the relay and labeler
     std::string http;  // the same server as PLC directory and handle well-known
 
-    // rate 0: full speed. Each relay logs to its own file, so the listening line is its own.
-    Relay(const std::string& dir, const std::string& firehose, int rate)
+    // rate 0: full speed. Each relay logs to its own file, so the listening line is its own. `repeat`
+    // serves the capture that many times, seqs rewritten to keep increasing (the copies are stale).
+    Relay(const std::string& dir, const std::string& firehose, int rate, int repeat = 1)
         : log(fmt::format("{}/replay-{}.log", dir, next_id++)) {
         std::vector<std::string> args{"--repos", firehose, "--labels", capture("labels.frames"), "--port", "0",
-                                      "--plc", capture("plc"), "--meta", capture("meta.json")};
+                                      "--plc", capture("plc"), "--meta", capture("meta.json"),
+                                      "--repeat", std::to_string(repeat)};
         if (rate > 0) args.insert(args.end(), {"--rate", std::to_string(rate)});
         process = std::make_unique<ChildProcess>(env("WINTERMUTE_REPLAY"), args, std::map<std::string, std::string>{}, log);
         auto line = test_support::wait_for_line(log, "listening ", 10s);
@@ -113,12 +115,12 @@ void wait_until_started(const std::string& dir) {
     FAIL("the daemon did not start");
 }
 
-// Runs the daemon until the capture's last seq (2132) is committed, then stops it cleanly.
-void run_to_end(const std::string& dir, const std::string& db, const Relay& relay) {
+// Runs the daemon until the relay's last seq (the capture's is 2132) is committed, then stops it cleanly.
+void run_to_end(const std::string& dir, const std::string& db, const Relay& relay, std::int64_t last = 2132) {
     std::remove((dir + "/daemon.log").c_str());
     auto daemon = start_daemon(dir, db, relay);
     wait_until_started(dir);
-    REQUIRE(wait_for_cursor(db, firehose_key(relay), 2132, 120s));
+    REQUIRE(wait_for_cursor(db, firehose_key(relay), last, 120s));
     daemon->signal(SIGTERM);
     CHECK(daemon->wait(60s) == 0);
 }
@@ -181,6 +183,32 @@ TEST_CASE("a restart after a clean stop resumes from the cursor and indexes noth
     CHECK(saved < 2132);
     run_to_end(dir, restarted.url(), relay);
     CHECK(same_database(uninterrupted.url(), restarted.url()));
+}
+
+TEST_CASE("SIGTERM at full speed drains what is in flight, exits 0 with the cursor saved and loses nothing",
+          "[indexer][live]") {
+    const auto dir = temp_dir();
+    ThrowawayPostgres uninterrupted, stopped;
+    constexpr int copies = 10;
+    constexpr std::int64_t last = copies * 2132;
+    {
+        Relay relay(dir, capture("firehose.frames"), 0, copies);
+        run_to_end(dir, uninterrupted.url(), relay, last);
+    }
+    Relay relay(dir, capture("firehose.frames"), 0, copies);
+    {
+        std::remove((dir + "/daemon.log").c_str());
+        auto daemon = start_daemon(dir, stopped.url(), relay);
+        wait_until_started(dir);
+        REQUIRE(wait_for_cursor(stopped.url(), firehose_key(relay), 2132, 120s));
+        daemon->signal(SIGTERM);  // the queues are full: the relay serves as fast as the daemon reads
+        REQUIRE(daemon->wait(60s) == 0);
+    }
+    const auto saved = cursor(stopped.url(), firehose_key(relay));
+    CHECK(saved >= 2132);
+    CHECK(saved < last);
+    run_to_end(dir, stopped.url(), relay, last);
+    CHECK(same_database(uninterrupted.url(), stopped.url()));
 }
 
 TEST_CASE("malformed frames are counted and skipped and everything valid is indexed", "[indexer][live]") {
