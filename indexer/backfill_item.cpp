@@ -9,7 +9,7 @@ namespace {
 
 using stages::classify::OpKind;
 
-constexpr std::byte version{1};
+constexpr std::byte version{2};  // 2: set_based and the references SetGroup reads
 
 void put_number(std::vector<std::byte>& out, std::uint64_t value, std::size_t bytes) {
     for (std::size_t i = bytes; i-- > 0;) out.push_back(static_cast<std::byte>(value >> (8 * i)));
@@ -72,6 +72,8 @@ std::vector<std::byte> BackfillItemCodec::encode(const BackfillItem& item) const
     for (const auto* text : {&op.did, &op.uri, &op.cid, &op.rev, &op.time, &op.json}) put_text(out, *text);
     put_optional(out, op.created_at);
     put_optional(out, op.extra);
+    put_number(out, op.set_based ? 1 : 0, 1);
+    for (const auto* text : {&op.subject, &op.reply_parent, &op.reply_root}) put_text(out, *text);
     return out;
 }
 
@@ -88,6 +90,10 @@ std::optional<BackfillItem> BackfillItemCodec::decode(std::span<const std::byte>
     for (auto* text : {&op.did, &op.uri, &op.cid, &op.rev, &op.time, &op.json}) *text = r.text();
     op.created_at = r.optional_text();
     op.extra = r.optional_text();
+    const auto set_based = r.number(1);
+    if (set_based > 1) return std::nullopt;
+    op.set_based = set_based == 1;
+    for (auto* text : {&op.subject, &op.reply_parent, &op.reply_root}) *text = r.text();
     if (r.bad || !r.in.empty()) return std::nullopt;
     return item;
 }
