@@ -27,6 +27,10 @@ constexpr std::array benches{
                  "backfill [--database-url URL] [--repos N] [--records N] [--workers N] [--batch N] [--high-water N] "
                  "[--seed N] [--dir PATH]: a synthetic network through the backfill path into PostgreSQL",
                  bin::bench::backfill_bench},
+    bin::Command{"stage",
+                 "stage --database-url URL [--batches N] [--ops N]: the writer's staging step, COPY against libpq "
+                 "pipeline mode",
+                 bin::bench::stage_bench},
 };
 }  // namespace
 
