@@ -22,36 +22,14 @@
 #include "test/support/throwaway_postgres.hpp"
 
 using namespace std::chrono_literals;
+using test_support::eventually;
 
 namespace {
 
-std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    REQUIRE(value != nullptr);
-    return value;
-}
+const auto env = test_support::required_env;
+const auto run = test_support::run_command;
 
 std::string capture(const std::string& name) { return test_support::shared_path("fixtures/pds-capture/" + name); }
-
-// Exit status and output of a command.
-std::pair<int, std::string> run(const std::string& command) {
-    std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    const int status = ::pclose(pipe);
-    return {WEXITSTATUS(status), out};
-}
-
-bool eventually(const std::function<bool()>& done, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return false;
-}
 
 // wintermute-replay as relay (serving `firehose`), PLC directory and PDS of the capture.
 struct Network {

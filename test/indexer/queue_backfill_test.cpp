@@ -21,31 +21,19 @@
 #include "storage/pg/connection.hpp"
 #include "test/ops/http_get.hpp"
 #include "test/support/child_process.hpp"
+#include "test/support/fixtures.hpp"
 #include "test/support/replay_daemon.hpp"
 #include "test/support/throwaway_postgres.hpp"
 
 using namespace std::chrono_literals;
+using test_support::eventually;
 
 namespace {
 
-std::string env(const char* name) {
-    const char* value = std::getenv(name);
-    REQUIRE(value != nullptr);
-    return value;
-}
+const auto env = test_support::required_env;
+const auto run = test_support::run_command;
 
 std::string capture(const std::string& name) { return env("WINTERMUTE_SHARED") + "/fixtures/pds-capture/" + name; }
-
-// Exit status and output of a command.
-std::pair<int, std::string> run(const std::string& command) {
-    std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    const int status = ::pclose(pipe);
-    return {WEXITSTATUS(status), out};
-}
 
 // The one value `sql` selects; empty when the query fails (not migrated yet).
 std::string text(const std::string& db, const std::string& sql) {
@@ -60,15 +48,6 @@ std::string text(const std::string& db, const std::string& sql) {
 std::int64_t count(const std::string& db, const std::string& sql) {
     const auto value = text(db, sql);
     return value.empty() ? -1 : std::stoll(value);
-}
-
-bool eventually(const std::function<bool()>& done, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return false;
 }
 
 // The value of the first sample line of `metric` (with its labels) in a scrape; -1 if absent.

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace test_support {
@@ -32,6 +33,9 @@ public:
 private:
     pid_t pid_ = -1;
 };
+
+// Runs `command` through the shell: its exit status and its output (stdout and stderr).
+std::pair<int, std::string> run_command(const std::string& command);
 
 // The first line of `file` that starts with `prefix`, waiting up to `timeout` for it.
 std::optional<std::string> wait_for_line(const std::string& file, const std::string& prefix,
