@@ -1,5 +1,5 @@
-// wintermute-bench stage: the batch writer's staging step over its two transports, side by side —
-// COPY into the session's wm_op (what BatchApplier does) against libpq pipeline mode (one
+// wintermute-bench stage: the batch writer's staging step over its transports, side by side — COPY
+// into the session's wm_op, text (what BatchApplier does) and binary, against libpq pipeline mode (one
 // INSERT … VALUES ($1 … $13) per op, all sent before the first result is read). Same rows, same
 // table, one transaction per batch; the modes alternate so that the machine's noise hits both.
 #include <chrono>
@@ -52,12 +52,16 @@ std::vector<Row> firehose_like_batch(std::size_t ops) {
     return rows;
 }
 
-void stage_by_copy(storage::pg::Connection& conn, const std::vector<Row>& rows) {
-    storage::pg::CopyIn copy(conn, fmt::format("wm_op ({})", columns), storage::pg::CopyFormat::text);
+void stage_by_copy(storage::pg::Connection& conn, const std::vector<Row>& rows, storage::pg::CopyFormat format) {
+    storage::pg::CopyIn copy(conn, fmt::format("wm_op ({})", columns), format);
     for (const auto& row : rows) {
-        for (const auto& field : row) {
-            if (field) copy.text(*field);
-            else copy.null();
+        // Binary COPY wants each column's own type: ord and seq are bigint, the flags boolean.
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (!row[i]) copy.null();
+            else if (format == storage::pg::CopyFormat::text) copy.text(*row[i]);
+            else if (i < 2) copy.int8(std::stoll(*row[i]));
+            else if (i >= 11) copy.boolean(*row[i] == "t");
+            else copy.text(*row[i]);
         }
         if (!copy.end_row()) throw std::logic_error("a benchmark row was refused");
     }
@@ -96,26 +100,29 @@ int stage_bench(std::span<char* const> args) {
         storage::pg::Connection conn(database_url, storage::pg::SearchPath::bsky);
         conn.exec("SELECT wintermute.prepare_session()");
         const auto rows = firehose_like_batch(ops);
-        double seconds[2] = {0, 0};
-        for (std::size_t b = 0; b < 2 * batches; ++b) {
-            const auto mode = b % 2;
+        constexpr std::size_t modes = 3;
+        double seconds[modes] = {0, 0, 0};
+        for (std::size_t b = 0; b < modes * batches; ++b) {
+            const auto mode = b % modes;
             const auto start = std::chrono::steady_clock::now();
             conn.exec("BEGIN");
-            if (mode == 0) stage_by_copy(conn, rows);
-            else stage_by_pipeline(conn, rows);
+            if (mode == 0) stage_by_copy(conn, rows, storage::pg::CopyFormat::text);
+            else if (mode == 1) stage_by_pipeline(conn, rows);
+            else stage_by_copy(conn, rows, storage::pg::CopyFormat::binary);
             conn.exec("DELETE FROM wm_op");
             conn.exec("COMMIT");
             seconds[mode] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         }
         fmt::print("stage: {} batches of {} ops into wm_op per transport, alternating (BEGIN, stage, DELETE, COMMIT)\n",
                    batches, rows.size());
-        const char* names[2] = {"COPY (text)", "pipeline INSERTs"};
-        for (int mode = 0; mode < 2; ++mode) {
+        const char* names[modes] = {"COPY (text)", "pipeline INSERTs", "COPY (binary)"};
+        for (std::size_t mode = 0; mode < modes; ++mode) {
             const double total = static_cast<double>(batches * rows.size());
             fmt::print("  {:<18} {:>10.0f} ops/s  {:>6.2f} us/op  {:>7.2f} ms/batch\n", names[mode],
                        total / seconds[mode], seconds[mode] * 1e6 / total, seconds[mode] * 1e3 / batches);
         }
-        fmt::print("  pipeline / COPY time: {:.2f}x\n", seconds[1] / seconds[0]);
+        fmt::print("  time against COPY (text): pipeline {:.2f}x, COPY (binary) {:.2f}x\n", seconds[1] / seconds[0],
+                   seconds[2] / seconds[0]);
     } catch (const storage::pg::PgError& e) {
         fmt::print(stderr, "wintermute-bench stage: {}\n", e.what());
         return 1;
