@@ -252,6 +252,10 @@ void add_stage_keys(std::vector<ConfigKey>& keys, const std::string& stage, Stag
                           [member](auto& c) -> auto& { return (c.stages.*member).batch_size; }));
     keys.push_back(number(prefix + "flush_interval_ms", {}, "longest a batching stage holds items, milliseconds", 1,
                           3'600'000, [member](auto& c) -> auto& { return (c.stages.*member).flush_interval; }));
+    keys.push_back(number(prefix + "idle_linger_ms", {},
+                          "with flush on idle (the live writer): longest a batch's first item waits for more input "
+                          "once the input runs dry, milliseconds (0: commit at once)",
+                          0, 60'000, [member](auto& c) -> auto& { return (c.stages.*member).idle_linger; }));
 }
 
 std::vector<ConfigKey> build_keys() {

@@ -39,6 +39,7 @@ private:
     struct Batch {
         std::size_t pending = 0;
         Clock::time_point last_flush = Clock::now();
+        Clock::time_point first_pending;  // when the first pending item arrived
     };
 
     void run(std::size_t index) noexcept {
@@ -68,12 +69,22 @@ private:
             if (got == Pop::timeout) {
                 // About to sleep: do not hold finished work back. With flush_when_idle a batching
                 // stage also writes what it has (group commit): under load its input never runs
-                // dry and batches grow to batch_size; when it does, waiting would only add latency.
+                // dry and batches grow to batch_size; when it does, waiting would only add latency
+                // — beyond idle_linger, which waits for more until the batch's first item is that old.
+                Deadline wake = next_flush(batch);
                 if constexpr (BatchingStage<S>) {
-                    if (context_.settings.flush_when_idle && batch.pending > 0) flush(stage, emit, batch);
+                    if (context_.settings.flush_when_idle && batch.pending > 0) {
+                        // A quarter-full batch is written at once: under load lingering only idles.
+                        const auto due = batch.first_pending + context_.settings.idle_linger;
+                        if (Clock::now() >= due || 4 * batch.pending >= context_.settings.batch_size) {
+                            flush(stage, emit, batch);
+                        } else {
+                            wake = std::min(wake, due);
+                        }
+                    }
                 }
                 emit.send_all();
-                got = input.pop(chunk, next_flush(batch));
+                got = input.pop(chunk, wake);
             }
             if (got == Pop::end) break;
             if (got == Pop::timeout) {
@@ -96,7 +107,8 @@ private:
                 if (outcome == Outcome::rejected) ++rejected;
                 if (outcome == Outcome::stop) context_.shutdown.stop_gracefully();
                 if constexpr (BatchingStage<S>) {
-                    if (++batch.pending >= context_.settings.batch_size) flush(stage, emit, batch);
+                    if (batch.pending++ == 0) batch.first_pending = Clock::now();
+                    if (batch.pending >= context_.settings.batch_size) flush(stage, emit, batch);
                 }
             }
         } catch (const tbb::user_abort&) {

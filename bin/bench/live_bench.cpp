@@ -6,6 +6,7 @@
 #include "bin/bench/bench_options.hpp"
 #include "bin/bench/live_phase.hpp"
 
+#include <charconv>
 #include <cstdlib>
 #include <set>
 #include <string_view>
@@ -22,6 +23,7 @@ struct Options {
     std::string frames;  // default: capture_dir/firehose.frames
     std::uint64_t events = 100'000;
     double rate = 2000;
+    std::optional<std::uint64_t> idle_linger_ms;
 };
 
 std::string default_capture_dir() {
@@ -39,6 +41,12 @@ common::Result<Options> parse(std::span<char* const> args) {
         else if (flag == "--frames") o.frames = value;
         else if (flag == "--events") return bin::bench::positive_number(value, o.events);
         else if (flag == "--rate") return bin::bench::positive_number(value, o.rate);
+        else if (flag == "--idle-linger-ms") {
+            std::uint64_t ms = 0;
+            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), ms);
+            if (error != std::errc{} || end != value.data() + value.size()) return false;
+            o.idle_linger_ms = ms;
+        }
         else return std::nullopt;
         return true;
     };
@@ -128,7 +136,7 @@ int live_bench(std::span<char* const> args) {
     const std::optional<double> paced = options->rate;
     for (const auto& rate : {std::optional<double>{}, paced}) {
         const LivePhaseSpec spec{options->database_url, options->capture_dir, copies,
-                                 static_cast<std::uint32_t>(results.size()) * copies, rate};
+                                 static_cast<std::uint32_t>(results.size()) * copies, rate, options->idle_linger_ms};
         auto result = run_live_phase(spec, *frames, log);
         if (!result) {
             fmt::print(stderr, "wintermute-bench live: {}\n", result.error().message);

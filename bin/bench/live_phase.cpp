@@ -68,6 +68,7 @@ pipeline::Config indexer_config(const LivePhaseSpec& spec, std::uint16_t port, c
     config.identity.handle_wellknown_base_url = config.identity.plc_url;
     config.network.allow_private_addresses = true;
     config.classify.verify_block_hashes = false;  // retagged DIDs changed the blocks' bytes
+    if (spec.idle_linger_ms) config.stages.batch_write.idle_linger = std::chrono::milliseconds(*spec.idle_linger_ms);
     return config;
 }
 

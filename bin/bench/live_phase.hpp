@@ -21,6 +21,7 @@ struct LivePhaseSpec {
     std::uint32_t copies = 1;            // repetitions of the capture
     std::uint32_t first_tag = 0;         // DID tag of the first copy (replay/did_retag.hpp)
     std::optional<double> rate;          // events/s; nullopt = full speed
+    std::optional<std::uint64_t> idle_linger_ms;  // the writer's stages.batch_write.idle_linger_ms; default
 };
 
 struct LivePhaseResult {

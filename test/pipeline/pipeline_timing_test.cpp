@@ -17,6 +17,7 @@ namespace {
 
 struct Gate {
     std::atomic<int> flushed_items{0};
+    std::atomic<int> flushes{0};  // that wrote something
 };
 
 class Writer {
@@ -28,7 +29,10 @@ public:
         ++pending_;
         return pipeline::Outcome::ok;
     }
-    void flush(pipeline::Emit<pipeline::Nothing>&) { gate_.flushed_items += std::exchange(pending_, 0); }
+    void flush(pipeline::Emit<pipeline::Nothing>&) {
+        if (pending_ > 0) ++gate_.flushes;
+        gate_.flushed_items += std::exchange(pending_, 0);
+    }
 
 private:
     Gate& gate_;
@@ -83,6 +87,31 @@ TEST_CASE("a batching stage that gets no more input is flushed after its flush i
     CHECK(gate.flushed_items == 3);
     CHECK(waited >= 40ms);
     CHECK(waited < 1s);
+    p.request_stop();
+    REQUIRE(p.wait());
+}
+
+TEST_CASE("with an idle linger a small batch waits for more input, then is written once its first item is that old",
+          "[pipeline][timing]") {
+    prometheus::Registry registry;
+    pipeline::Metrics metrics(registry);
+    const common::Log log(spdlog::level::warn);
+    pipeline::Pipeline p(log, metrics);
+    Gate gate;
+    auto& a = p.queue<Event>("a", 64);
+    p.source<TrickleSource>("trickle", {}, [] { return TrickleSource(3); }, a);
+    // The flush interval is far beyond the test: the linger alone writes the batch.
+    p.sink<Writer>("writer", {.batch_size = 1000, .flush_interval = std::chrono::hours(1), .flush_when_idle = true,
+                              .idle_linger = 300ms},
+                   [&] { return Writer(gate); }, a);
+    p.start();
+    const auto started = pipeline::Clock::now();
+    while (gate.flushed_items < 3 && pipeline::Clock::now() - started < 5s) std::this_thread::sleep_for(1ms);
+    const auto waited = pipeline::Clock::now() - started;
+    CHECK(gate.flushed_items == 3);
+    CHECK(gate.flushes == 1);
+    CHECK(waited >= 250ms);  // without the linger the input running dry writes them at once
+    CHECK(waited < 3s);
     p.request_stop();
     REQUIRE(p.wait());
 }
