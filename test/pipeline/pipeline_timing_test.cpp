@@ -68,52 +68,44 @@ struct Slow {
     }
 };
 
+// Three events from a trickle into a batching writer with `settings`: how long until all three were
+// written, and in how many flushes.
+std::pair<pipeline::Clock::duration, int> trickle_into(const pipeline::StageSettings& settings) {
+    prometheus::Registry registry;
+    pipeline::Metrics metrics(registry);
+    const common::Log log(spdlog::level::warn);
+    pipeline::Pipeline p(log, metrics);
+    Gate gate;
+    auto& a = p.queue<Event>("a", 64);
+    p.source<TrickleSource>("trickle", {}, [] { return TrickleSource(3); }, a);
+    p.sink<Writer>("writer", settings, [&] { return Writer(gate); }, a);
+    p.start();
+    const auto started = pipeline::Clock::now();
+    while (gate.flushed_items < 3 && pipeline::Clock::now() - started < 5s) std::this_thread::sleep_for(1ms);
+    const auto waited = pipeline::Clock::now() - started;
+    CHECK(gate.flushed_items == 3);
+    p.request_stop();
+    REQUIRE(p.wait());
+    return {waited, gate.flushes.load()};
+}
+
 }  // namespace
 
 TEST_CASE("a batching stage that gets no more input is flushed after its flush interval",
           "[pipeline][timing]") {
-    prometheus::Registry registry;
-    pipeline::Metrics metrics(registry);
-    const common::Log log(spdlog::level::warn);
-    pipeline::Pipeline p(log, metrics);
-    Gate gate;
-    auto& a = p.queue<Event>("a", 64);
-    p.source<TrickleSource>("trickle", {}, [] { return TrickleSource(3); }, a);
-    p.sink<Writer>("writer", {.batch_size = 1000, .flush_interval = 50ms}, [&] { return Writer(gate); }, a);
-    p.start();
-    const auto started = pipeline::Clock::now();
-    while (gate.flushed_items < 3 && pipeline::Clock::now() - started < 5s) std::this_thread::sleep_for(1ms);
-    const auto waited = pipeline::Clock::now() - started;
-    CHECK(gate.flushed_items == 3);
+    const auto [waited, flushes] = trickle_into({.batch_size = 1000, .flush_interval = 50ms});
     CHECK(waited >= 40ms);
     CHECK(waited < 1s);
-    p.request_stop();
-    REQUIRE(p.wait());
 }
 
 TEST_CASE("with an idle linger a small batch waits for more input, then is written once its first item is that old",
           "[pipeline][timing]") {
-    prometheus::Registry registry;
-    pipeline::Metrics metrics(registry);
-    const common::Log log(spdlog::level::warn);
-    pipeline::Pipeline p(log, metrics);
-    Gate gate;
-    auto& a = p.queue<Event>("a", 64);
-    p.source<TrickleSource>("trickle", {}, [] { return TrickleSource(3); }, a);
     // The flush interval is far beyond the test: the linger alone writes the batch.
-    p.sink<Writer>("writer", {.batch_size = 1000, .flush_interval = std::chrono::hours(1), .flush_when_idle = true,
-                              .idle_linger = 300ms},
-                   [&] { return Writer(gate); }, a);
-    p.start();
-    const auto started = pipeline::Clock::now();
-    while (gate.flushed_items < 3 && pipeline::Clock::now() - started < 5s) std::this_thread::sleep_for(1ms);
-    const auto waited = pipeline::Clock::now() - started;
-    CHECK(gate.flushed_items == 3);
-    CHECK(gate.flushes == 1);
+    const auto [waited, flushes] = trickle_into(
+        {.batch_size = 1000, .flush_interval = std::chrono::hours(1), .flush_when_idle = true, .idle_linger = 300ms});
+    CHECK(flushes == 1);
     CHECK(waited >= 250ms);  // without the linger the input running dry writes them at once
     CHECK(waited < 3s);
-    p.request_stop();
-    REQUIRE(p.wait());
 }
 
 TEST_CASE("the drain deadline aborts a graceful stop that takes too long", "[pipeline][timing]") {
