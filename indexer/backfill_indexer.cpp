@@ -2,10 +2,10 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <ctime>
 
 #include <fmt/core.h>
 
+#include "atproto/syntax/datetime.hpp"
 #include "common/stoppable_sleep.hpp"
 #include "stages/socket_read/relay_endpoint.hpp"
 #include "storage/pg/error.hpp"
@@ -17,18 +17,6 @@ namespace {
 using stages::backfill::FetchStatus;
 using storage::spill::KeyedPush;
 using storage::spill::Priority;
-
-// The local clock as the reference writes indexedAt: 2026-11-27T07:52:48.675Z.
-std::string now_iso() {
-    const auto now = std::chrono::system_clock::now();
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    return fmt::format("{}.{:03}Z", text, ms);
-}
 
 std::uint64_t micros_since(std::chrono::steady_clock::time_point start) {
     return static_cast<std::uint64_t>(
@@ -62,7 +50,7 @@ common::Result<BackfillSettings> backfill_settings(const pipeline::Config& confi
 BackfillIndexer::BackfillIndexer(BackfillSettings settings, stages::identity::IdentityResolver& identity,
                                  const common::Log& log)
     : settings_(std::move(settings)), identity_(identity), log_(log), logger_(log.component("backfill")) {
-    if (!settings_.clock) settings_.clock = [](const std::string&) { return now_iso(); };
+    if (!settings_.clock) settings_.clock = [](const std::string&) { return atproto::syntax::now_iso_millis(); };
 }
 
 BackfillIndexer::~BackfillIndexer() { stop(); }

@@ -131,4 +131,9 @@ std::optional<std::string> normalize_datetime(std::string_view s) {
     return format_iso_millis(*millis);
 }
 
+std::string now_iso_millis() {
+    return format_iso_millis(
+        chr::duration_cast<chr::milliseconds>(chr::system_clock::now().time_since_epoch()).count());
+}
+
 }  // namespace atproto::syntax

@@ -26,6 +26,10 @@ inline constexpr std::size_t iso_millis_length = 24;
 // throws std::out_of_range outside (a caller bug: parse_datetime_millis never yields one).
 [[nodiscard]] std::string format_iso_millis(std::int64_t unix_millis);
 
+// The current instant (system clock) as format_iso_millis writes it: what the reference writes
+// for "now" (a backfilled record's indexedAt).
+[[nodiscard]] std::string now_iso_millis();
+
 // parse_datetime_millis then format_iso_millis: any valid atproto datetime to UTC,
 // millisecond precision. nullopt when not valid.
 [[nodiscard]] std::optional<std::string> normalize_datetime(std::string_view s);

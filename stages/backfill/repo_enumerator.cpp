@@ -1,33 +1,19 @@
 #include "stages/backfill/repo_enumerator.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <condition_variable>
 #include <mutex>
 
 #include <fmt/core.h>
 
 #include "common/stoppable_sleep.hpp"
+#include "net/percent_encode.hpp"
 #include "stages/backfill/list_repos_page.hpp"
 #include "storage/pg/text_array.hpp"
 
 namespace stages::backfill {
 
-namespace {
-
 using storage::pg::text_array;
-
-std::string url_encode(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') out += c;
-        else out += fmt::format("%{:02X}", u);
-    }
-    return out;
-}
-
-}  // namespace
 
 RepoEnumerator::RepoEnumerator(net::HttpClient& http, storage::pg::Connection& conn,
                                storage::spill::KeyedSpillQueue& queue, const EnumerateConfig& config)
@@ -45,7 +31,7 @@ common::Result<std::string> RepoEnumerator::fetch_page(std::string_view base_url
                                                        std::stop_token stop) {
     net::HttpRequest request;
     request.url = fmt::format("{}/xrpc/com.atproto.sync.listRepos?limit={}", base_url, config_.page_limit);
-    if (cursor) request.url += "&cursor=" + url_encode(*cursor);
+    if (cursor) request.url += "&cursor=" + net::percent_encode(*cursor);
     request.timeout = config_.page_timeout;
     request.max_body_bytes = config_.max_page_bytes;
     std::string last_error;

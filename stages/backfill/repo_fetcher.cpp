@@ -3,7 +3,6 @@
 #include "common/stoppable_sleep.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -11,19 +10,11 @@
 #include <fmt/core.h>
 #include <simdjson.h>
 
+#include "net/percent_encode.hpp"
+
 namespace stages::backfill {
 
 namespace {
-
-std::string url_encode(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') out += c;
-        else out += fmt::format("%{:02X}", u);
-    }
-    return out;
-}
 
 // The XRPC error name of an error body ({"error":"RepoNotFound",…}); empty when there is none.
 std::string xrpc_error(const std::string& body) {
@@ -84,7 +75,7 @@ RepoFetcher::Step RepoFetcher::get_repo(const std::string& did, FetchedRepo& out
     auto pds = out.identity->pds_endpoint;
     while (pds.ends_with('/')) pds.pop_back();
     net::HttpRequest request;
-    request.url = fmt::format("{}/xrpc/com.atproto.sync.getRepo?did={}", pds, url_encode(did));
+    request.url = fmt::format("{}/xrpc/com.atproto.sync.getRepo?did={}", pds, net::percent_encode(did));
     request.timeout = config_.timeout;
     request.max_body_bytes = config_.max_car_bytes;
     request.headers.emplace_back("Accept: application/vnd.ipld.car");

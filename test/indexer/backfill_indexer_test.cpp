@@ -9,6 +9,7 @@
 #include <future>
 #include <thread>
 
+#include "atproto/syntax/datetime.hpp"
 #include "common/log.hpp"
 #include "indexer/backfill_indexer.hpp"
 #include "replay/identity_routes.hpp"
@@ -97,7 +98,7 @@ struct Backfill {
         auto times = std::make_shared<std::map<std::string, std::string>>(test_backfill::reference_backfill_times());
         settings.clock = [times](const std::string& did) {
             const auto it = times->find(did);
-            return it == times->end() ? test_backfill::now_iso() : it->second;
+            return it == times->end() ? atproto::syntax::now_iso_millis() : it->second;
         };
         indexer = std::make_unique<indexer::BackfillIndexer>(std::move(settings), *resolver, test_log());
         REQUIRE(indexer->start());

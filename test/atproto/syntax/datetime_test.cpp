@@ -65,3 +65,10 @@ TEST_CASE("datetime millis count from the Unix epoch on both sides", "[atproto][
     CHECK(sx::format_iso_millis(1714566896789) == "2024-05-01T12:34:56.789Z");
     CHECK_THROWS_AS(sx::format_iso_millis(253402300800000), std::out_of_range);
 }
+
+TEST_CASE("now is written in the toISOString shape, already normalised", "[atproto][syntax][datetime]") {
+    const auto now = atproto::syntax::now_iso_millis();
+    CHECK(now.size() == atproto::syntax::iso_millis_length);
+    CHECK(now.starts_with("20"));
+    CHECK(atproto::syntax::normalize_datetime(now) == now);
+}

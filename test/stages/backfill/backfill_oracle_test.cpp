@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 #include <simdjson.h>
 
+#include "atproto/syntax/datetime.hpp"
 #include "stages/backfill/repo_classifier.hpp"
 #include "storage/pg/connection.hpp"
 #include "storage/schema/migrator.hpp"
@@ -66,7 +67,7 @@ TEST_CASE("backfilling the capture's repos in DID order equals the app-view's ba
     const auto times = test_backfill::reference_backfill_times();
     const auto clock = [&](const std::string& did) {
         const auto it = times.find(did);
-        return it == times.end() ? test_backfill::now_iso() : it->second;
+        return it == times.end() ? atproto::syntax::now_iso_millis() : it->second;
     };
     const auto results = test_backfill::backfill(db.url(), repos, 100, clock);
 
@@ -98,7 +99,7 @@ TEST_CASE("backfilling the same repos again at the same revs changes nothing", "
     const auto times = test_backfill::reference_backfill_times();
     const auto clock = [&](const std::string& did) {
         const auto it = times.find(did);
-        return it == times.end() ? test_backfill::now_iso() : it->second;
+        return it == times.end() ? atproto::syntax::now_iso_millis() : it->second;
     };
     test_backfill::backfill(db.url(), repos, 5000, clock);
     const auto again = test_backfill::backfill(db.url(), repos, 37);
@@ -127,8 +128,8 @@ TEST_CASE("every record of every fixture CAR is counted as its expected.json say
         std::vector<stages::classify::StagedOp> ops(1);
         ops.front().kind = stages::classify::OpKind::actor;
         ops.front().did = did;
-        ops.front().time = test_backfill::now_iso();
-        const auto summary = classifier.classify({did, car, test_backfill::now_iso(), nullptr},
+        ops.front().time = atproto::syntax::now_iso_millis();
+        const auto summary = classifier.classify({did, car, atproto::syntax::now_iso_millis(), nullptr},
                                                  [&](stages::classify::StagedOp&& op) { ops.push_back(std::move(op)); });
         bool complete = true;
         if (expected["mst"]["walk_complete"].get(complete) != simdjson::SUCCESS) complete = true;

@@ -9,7 +9,6 @@
 #include <memory>
 #include <regex>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -18,6 +17,7 @@
 #include <fmt/core.h>
 #include <simdjson.h>
 
+#include "atproto/syntax/datetime.hpp"
 #include "stages/backfill/repo_classifier.hpp"
 #include "storage/pg/connection.hpp"
 #include "test/support/fixtures.hpp"
@@ -118,17 +118,6 @@ std::map<std::string, std::string> capture_handles() {
     return handles;
 }
 
-std::string now_iso() {
-    const auto now = std::chrono::system_clock::now();
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    return fmt::format("{}.{:03}Z", text, ms);
-}
-
 std::map<std::string, std::string> reference_backfill_times() {
     const auto command = fmt::format("zcat '{}'", capture("reference-backfill.sql.gz"));
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
@@ -170,7 +159,7 @@ std::vector<stages::batch_write::RepoResult> backfill(const std::string& url, co
         if (batch.size() >= batch_ops) flush();
     };
     for (const auto& listed : repos) {
-        const auto t = clock ? clock(listed.did) : now_iso();
+        const auto t = clock ? clock(listed.did) : atproto::syntax::now_iso_millis();
         StagedOp actor;
         actor.kind = OpKind::actor;
         actor.did = listed.did;

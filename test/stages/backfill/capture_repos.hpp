@@ -28,8 +28,6 @@ std::vector<ListedRepo> listed_repos();
 std::optional<std::vector<std::byte>> repo_car(const std::string& did);
 // plc/handles.json.
 std::map<std::string, std::string> capture_handles();
-// The local clock as the reference writes it: 2026-11-27T07:52:48.675Z.
-std::string now_iso();
 
 // did → the one indexedAt the app-view's backfill gave the repo's records (reference-backfill.sql.gz).
 std::map<std::string, std::string> reference_backfill_times();
