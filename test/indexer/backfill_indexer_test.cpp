@@ -9,7 +9,6 @@
 #include <future>
 #include <thread>
 
-#include "atproto/syntax/datetime.hpp"
 #include "common/log.hpp"
 #include "indexer/backfill_indexer.hpp"
 #include "replay/identity_routes.hpp"
@@ -94,12 +93,7 @@ struct Backfill {
         settings.writer.spill_dir = dir.path() / "firehose_backfill";
         settings.writer.memory_ops = 50;
         settings.writer.max_waiting_ops = 300;
-        // The reference's clock per repo, so that values derived from indexedAt compare too.
-        auto times = std::make_shared<std::map<std::string, std::string>>(test_backfill::reference_backfill_times());
-        settings.clock = [times](const std::string& did) {
-            const auto it = times->find(did);
-            return it == times->end() ? atproto::syntax::now_iso_millis() : it->second;
-        };
+        settings.clock = test_backfill::reference_clock();
         indexer = std::make_unique<indexer::BackfillIndexer>(std::move(settings), *resolver, test_log());
         REQUIRE(indexer->start());
     }

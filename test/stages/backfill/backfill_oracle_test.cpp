@@ -62,13 +62,7 @@ TEST_CASE("backfilling the capture's repos in DID order equals the app-view's ba
     test_support::ThrowawayPostgres db;
     migrate(db.url());
     const auto repos = in_did_order();
-    // The reference's clock per repo, so that values derived from indexedAt (a starterpack-joined
-    // notification's sortAt is the profile's indexedAt) compare too.
-    const auto times = test_backfill::reference_backfill_times();
-    const auto clock = [&](const std::string& did) {
-        const auto it = times.find(did);
-        return it == times.end() ? atproto::syntax::now_iso_millis() : it->second;
-    };
+    const auto clock = test_backfill::reference_clock();
     const auto results = test_backfill::backfill(db.url(), repos, 100, clock);
 
     REQUIRE(results.size() == repos.size());
@@ -96,11 +90,7 @@ TEST_CASE("backfilling the same repos again at the same revs changes nothing", "
     test_support::ThrowawayPostgres db;
     migrate(db.url());
     const auto repos = in_did_order();
-    const auto times = test_backfill::reference_backfill_times();
-    const auto clock = [&](const std::string& did) {
-        const auto it = times.find(did);
-        return it == times.end() ? atproto::syntax::now_iso_millis() : it->second;
-    };
+    const auto clock = test_backfill::reference_clock();
     test_backfill::backfill(db.url(), repos, 5000, clock);
     const auto again = test_backfill::backfill(db.url(), repos, 37);
     for (const auto& r : again) CHECK((r.outcome == RepoOutcome::indexed || r.outcome == RepoOutcome::inactive));

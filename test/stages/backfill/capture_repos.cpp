@@ -138,6 +138,14 @@ std::map<std::string, std::string> reference_backfill_times() {
     return times;
 }
 
+Clock reference_clock() {
+    auto times = std::make_shared<const std::map<std::string, std::string>>(reference_backfill_times());
+    return [times](const std::string& did) {
+        const auto it = times->find(did);
+        return it == times->end() ? atproto::syntax::now_iso_millis() : it->second;
+    };
+}
+
 std::vector<stages::batch_write::RepoResult> backfill(const std::string& url, const std::vector<ListedRepo>& repos,
                                                       std::size_t batch_ops, const Clock& clock) {
     auto validator = atproto::lexicon::Validator::create_embedded();

@@ -35,6 +35,10 @@ std::map<std::string, std::string> reference_backfill_times();
 // The indexedAt of a repo's backfill: the local clock in production.
 using Clock = std::function<std::string(const std::string& did)>;
 
+// The reference's clock per repo (reference_backfill_times), the local clock for a repo it has not,
+// so that values derived from indexedAt (a starterpack-joined notification's sortAt) compare too.
+Clock reference_clock();
+
 // Backfills the listed repos in the given order into the database at `url`, staging each repo's
 // actor from handles.json first (identity is not this test's subject), in batches of at most
 // `batch_ops` ops so that repos span several transactions. Returns every repo's outcome.
