@@ -1,5 +1,6 @@
 #include "indexer/backfill_indexer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 
@@ -44,6 +45,11 @@ common::Result<BackfillSettings> backfill_settings(const pipeline::Config& confi
     s.writer.max_waiting_ops = config.backfiller.output_high_water_mark;
     s.writer.spill_dir = std::filesystem::path(config.data_dir) / config.spill.firehose_backfill_path;
     s.writer.memory_ops = std::min<std::size_t>(config.backfiller.output_high_water_mark, 4 * config.backfiller.batch_size);
+    // DB_POOL_SIZE bounds the daemon's connections: the live writer's (never shared, so live batches
+    // always go first), the backfill's state and reporter connections, then its writers.
+    constexpr std::uint64_t reserved = 3;
+    const auto room = config.database.pool_size > reserved ? config.database.pool_size - reserved : 1;
+    s.writers = static_cast<std::size_t>(std::clamp<std::uint64_t>(config.backfiller.writers, 1, room));
     return s;
 }
 
@@ -71,15 +77,25 @@ common::Result<void> BackfillIndexer::start() {
                               .allow_private_addresses = settings_.allow_private_addresses},
         log_.component("backfill_http"));
     fetcher_ = std::make_unique<stages::backfill::RepoFetcher>(*http_, identity_, settings_.fetch);
-    try {
-        writer_ = std::make_unique<BackfillWriter>(settings_.writer, *queue_, metrics_.writer, logger_,
-                                                   [this](const std::vector<std::string>& dids) { finished(dids); });
-    } catch (const std::exception& e) {
-        return common::fail(fmt::format("cannot open firehose_backfill {}: {}", settings_.writer.spill_dir.string(),
-                                        e.what()));
+    // One firehose_backfill per writer (a repo's ops stay with one writer), sharing the limits.
+    const auto writers = std::max<std::size_t>(settings_.writers, 1);
+    writer_configs_.assign(writers, settings_.writer);
+    for (std::size_t i = 0; i < writers; ++i) {
+        auto& config = writer_configs_[i];
+        config.max_waiting_ops = std::max<std::size_t>(settings_.writer.max_waiting_ops / writers, 1);
+        config.memory_ops = std::max<std::size_t>(settings_.writer.memory_ops / writers, 1);
+        if (writers > 1) config.spill_dir = settings_.writer.spill_dir / fmt::format("writer-{}", i);
+        try {
+            writers_.push_back(std::make_unique<BackfillWriter>(
+                config, *queue_, metrics_.writer, logger_,
+                [this](const std::vector<std::string>& dids) { finished(dids); }));
+        } catch (const std::exception& e) {
+            return common::fail(fmt::format("cannot open firehose_backfill {}: {}", config.spill_dir.string(),
+                                            e.what()));
+        }
     }
     const auto counts = queue_->counts();
-    logger_->info("backfill: {} repos queued, {} workers", counts.items, settings_.workers);
+    logger_->info("backfill: {} repos queued, {} workers, {} writers", counts.items, settings_.workers, writers);
     for (std::size_t i = 0; i < settings_.workers; ++i) {
         threads_.emplace_back([this](std::stop_token stop) { work(stop); });
     }
@@ -91,7 +107,22 @@ void BackfillIndexer::stop() {
     for (auto& t : threads_) t.request_stop();
     if (http_) http_->stop();  // fetches in flight end now (their repos stay leased, not failed)
     threads_.clear();
-    writer_.reset();
+    writers_.clear();
+}
+
+std::uint64_t BackfillIndexer::waiting_ops() const noexcept {
+    std::uint64_t total = 0;
+    for (const auto& writer : writers_) total += writer->waiting_ops();
+    return total;
+}
+
+// A new repo goes to the writer with the fewest ops waiting.
+BackfillWriter& BackfillIndexer::least_loaded_writer() {
+    auto* best = writers_.front().get();
+    for (const auto& writer : writers_) {
+        if (writer->waiting_ops() < best->waiting_ops()) best = writer.get();
+    }
+    return *best;
 }
 
 void BackfillIndexer::resync(const std::vector<std::string>& dids) {
@@ -135,7 +166,11 @@ void BackfillIndexer::finished(const std::vector<std::string>& dids) {
 bool BackfillIndexer::settle(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (started_ && queue_->counts().items == 0 && busy_.load() == 0) return writer_->settle(timeout);
+        if (started_ && queue_->counts().items == 0 && busy_.load() == 0) {
+            bool settled = true;
+            for (const auto& writer : writers_) settled = writer->settle(timeout) && settled;
+            return settled;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;
@@ -143,9 +178,11 @@ bool BackfillIndexer::settle(std::chrono::milliseconds timeout) {
 
 void BackfillIndexer::work(std::stop_token stop) {
     stages::backfill::RepoClassifier classifier(*validator_, classify_config_);
-    // Fetching pauses while firehose_backfill holds more than the high-water mark.
-    for (auto waiting = std::chrono::steady_clock::now(); writer_->wait_below_high_water(stop);
-         waiting = std::chrono::steady_clock::now()) {
+    // Fetching pauses while the chosen writer's firehose_backfill holds more than its high-water mark.
+    while (!stop.stop_requested()) {
+        const auto waiting = std::chrono::steady_clock::now();
+        auto& writer = least_loaded_writer();
+        if (!writer.wait_below_high_water(stop)) break;
         metrics_.push_wait_micros += micros_since(waiting);
         ++busy_;
         const auto did = lease();
@@ -154,13 +191,13 @@ void BackfillIndexer::work(std::stop_token stop) {
             common::sleep_unless_stopped(std::chrono::milliseconds(100), stop);
             continue;
         }
-        index(*did, stop, classifier);
+        index(*did, stop, classifier, writer);
         --busy_;
     }
 }
 
 void BackfillIndexer::index(const std::string& did, std::stop_token stop,
-                            stages::backfill::RepoClassifier& classifier) {
+                            stages::backfill::RepoClassifier& classifier, BackfillWriter& writer) {
     const std::vector<std::string> key{did};
     auto requeue = [&] {
         queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
@@ -200,7 +237,7 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
     }
     ++metrics_.fetched;
     metrics_.car_bytes += fetched.car.size();
-    if (auto failed = stream(did, fetched, classifier); !failed.empty()) {
+    if (auto failed = stream(did, fetched, writer, classifier); !failed.empty()) {
         ++metrics_.bad_car;
         logger_->warn("backfill of {} failed: {}", did, failed);
         settle_as("failed", failed);
@@ -210,7 +247,7 @@ void BackfillIndexer::index(const std::string& did, std::stop_token stop,
 // The actor op (verified handle), then the classifier's ops in chunks as it walks the MST: the
 // repo is held once, as its CAR. Returns why the CAR is bad, or nothing when it was streamed.
 std::string BackfillIndexer::stream(const std::string& did, const stages::backfill::FetchedRepo& fetched,
-                                    stages::backfill::RepoClassifier& classifier) {
+                                    BackfillWriter& writer, stages::backfill::RepoClassifier& classifier) {
     constexpr std::size_t chunk_ops = 256;
     const auto t = settings_.clock(did);
     std::vector<stages::classify::StagedOp> chunk;
@@ -222,8 +259,8 @@ std::string BackfillIndexer::stream(const std::string& did, const stages::backfi
     chunk.push_back(std::move(actor));
     std::optional<std::uint64_t> id;
     auto flush = [&] {
-        if (!id) id = writer_->begin_stream();
-        writer_->push(*id, std::move(chunk));
+        if (!id) id = writer.begin_stream();
+        writer.push(*id, std::move(chunk));
         chunk.clear();
     };
     const auto car = std::as_bytes(std::span(fetched.car.data(), fetched.car.size()));

@@ -43,7 +43,11 @@ struct BackfillSettings {
     bool allow_private_addresses = false;
     stages::backfill::FetchConfig fetch;
     stages::backfill::EnumerateConfig enumerate_config;
-    BackfillWriterConfig writer;
+    BackfillWriterConfig writer;               // the high-water mark and memory are shared by all writers
+    // Database writers on their own connections; each takes whole repos (BACKFILLER_WRITERS). More
+    // than one applies repos concurrently, as the reference's backfill does: values that depend on
+    // another repo's rows (reply validity, gates) then depend on which commits first.
+    std::size_t writers = 1;
     std::chrono::milliseconds request_poll{1'000};  // how often queue_backfill's requests are read
     // indexedAt of a repo's records; the local clock unless a test pins it.
     std::function<std::string(const std::string& did)> clock;
@@ -83,15 +87,17 @@ public:
 
     [[nodiscard]] const BackfillMetrics& metrics() const noexcept { return metrics_; }
     // Ops in firehose_backfill (memory and spill) the writer has not taken yet.
-    [[nodiscard]] std::uint64_t waiting_ops() const noexcept { return writer_ ? writer_->waiting_ops() : 0; }
+    [[nodiscard]] std::uint64_t waiting_ops() const noexcept;
     [[nodiscard]] storage::spill::KeyedSpillQueue* queue() noexcept { return queue_ ? &*queue_ : nullptr; }
     // Workers holding a leased repo now (the fetch stage's busy threads).
     [[nodiscard]] std::size_t busy_workers() const noexcept { return busy_.load(std::memory_order_relaxed); }
 
 private:
     void work(std::stop_token stop);
-    void index(const std::string& did, std::stop_token stop, stages::backfill::RepoClassifier& classifier);
-    std::string stream(const std::string& did, const stages::backfill::FetchedRepo& fetched,
+    BackfillWriter& least_loaded_writer();
+    void index(const std::string& did, std::stop_token stop, stages::backfill::RepoClassifier& classifier,
+               BackfillWriter& writer);
+    std::string stream(const std::string& did, const stages::backfill::FetchedRepo& fetched, BackfillWriter& writer,
                        stages::backfill::RepoClassifier& classifier);
     std::optional<std::string> lease();                   // one key, marked in flight
     void finished(const std::vector<std::string>& dids);  // their keys were acknowledged or re-queued
@@ -112,7 +118,8 @@ private:
     std::unique_ptr<stages::backfill::RepoFetcher> fetcher_;
     std::unique_ptr<atproto::lexicon::Validator> validator_;
     stages::backfill::RepoClassifyConfig classify_config_;
-    std::unique_ptr<BackfillWriter> writer_;
+    std::vector<BackfillWriterConfig> writer_configs_;    // one per writer (they keep a reference)
+    std::vector<std::unique_ptr<BackfillWriter>> writers_;
     std::mutex state_mutex_;                              // workers share one connection for repo states
     std::optional<storage::pg::Connection> state_conn_;
     std::optional<stages::batch_write::BatchApplier> state_applier_;  // on state_conn_

@@ -76,6 +76,7 @@ struct Config {
         std::uint64_t max_car_mb = 1024;
         std::uint64_t max_per_host = 8;
         std::uint64_t workers = 32;
+        std::uint64_t writers = 2;
         std::uint64_t batch_size = 1000;
         std::uint64_t output_high_water_mark = 100'000;
         std::chrono::seconds timeout{120};

@@ -33,6 +33,7 @@ common::Result<Options> parse(std::span<char* const> args) {
         else if (flag == "--records") return positive_number(value, o.network.records);
         else if (flag == "--seed") return positive_number(value, o.network.seed);
         else if (flag == "--workers") return positive_number(value, o.run.workers);
+        else if (flag == "--writers") return positive_number(value, o.run.writers);
         else if (flag == "--batch") return positive_number(value, o.run.batch_ops);
         else if (flag == "--high-water") return positive_number(value, o.run.high_water);
         else return std::nullopt;
@@ -92,7 +93,7 @@ void print_result(const bin::bench::BackfillRunSpec& spec, const bin::bench::Bac
     fmt::print("{:<12} {:>10.1f} {:>14} {:>15.0f}%\n", "wait writer", r.push_wait_seconds, "",
                100 * r.push_wait_seconds / (workers * r.seconds));
     fmt::print("{:<12} {:>10.1f} {:>14.0f} {:>15.0f}%\n", "write", r.apply_seconds, rate(r.apply_seconds),
-               100 * r.apply_seconds / r.seconds);
+               100 * r.apply_seconds / (static_cast<double>(spec.writers) * r.seconds));
     const double batches = static_cast<double>(std::max<std::uint64_t>(r.batches, 1));
     fmt::print("write: {} batches, {:.0f} ops/batch, {:.1f} ms/batch, {:.1f} us/op; retries {}; PLC lookups {}\n",
                r.batches, static_cast<double>(r.ops) / batches, 1000 * r.apply_seconds / batches,
@@ -137,8 +138,9 @@ int backfill_bench(std::span<char* const> args) {
         return 1;
     }
     print_network(*network, std::chrono::duration<double>(Clock::now() - generate_start).count());
-    fmt::print("daemon defaults: {} workers, batches of {} ops, high-water mark {} ops; signatures verified\n",
-               options->run.workers, options->run.batch_ops, options->run.high_water);
+    fmt::print("daemon defaults: {} workers, {} writers, batches of {} ops, high-water mark {} ops; signatures "
+               "verified\n",
+               options->run.workers, options->run.writers, options->run.batch_ops, options->run.high_water);
     const common::Log log(spdlog::level::warn);
     const auto result = run_backfill(options->run, log);
     if (!result) {

@@ -89,6 +89,7 @@ indexer::BackfillSettings settings_for(const BackfillRunSpec& spec, const std::s
     config.database.url = spec.database_url;
     config.data_dir = spec.network_dir.string();
     config.backfiller.workers = spec.workers;
+    config.backfiller.writers = spec.writers;
     config.backfiller.batch_size = spec.batch_ops;
     config.backfiller.output_high_water_mark = spec.high_water;
     config.network.allow_private_addresses = true;

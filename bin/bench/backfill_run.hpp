@@ -18,6 +18,7 @@ struct BackfillRunSpec {
     std::filesystem::path network_dir;  // written by write_synthetic_network
     std::size_t repos = 0;
     std::size_t workers = 32;           // BACKFILLER_WORKERS
+    std::size_t writers = 2;            // BACKFILLER_WRITERS
     std::size_t batch_ops = 1'000;      // BACKFILLER_BATCH_SIZE
     std::size_t high_water = 100'000;   // BACKFILLER_OUTPUT_HIGH_WATER_MARK
 };

@@ -25,7 +25,8 @@ constexpr std::array benches{
                  "replay through the live path into PostgreSQL, full speed and paced",
                  bin::bench::live_bench},
     bin::Command{"backfill",
-                 "backfill [--database-url URL] [--repos N] [--records N] [--workers N] [--batch N] [--high-water N] "
+                 "backfill [--database-url URL] [--repos N] [--records N] [--workers N] [--writers N] [--batch N] "
+                 "[--high-water N] "
                  "[--seed N] [--dir PATH]: a synthetic network through the backfill path into PostgreSQL",
                  bin::bench::backfill_bench},
     bin::Command{"stage",

@@ -68,7 +68,7 @@ struct Backfill {
     std::unique_ptr<indexer::BackfillIndexer> indexer;
 
     Backfill(const std::string& db, const Network& network, std::size_t max_car_bytes = std::size_t{1} << 30,
-             std::size_t workers = 1) {
+             std::size_t workers = 1, std::size_t writers = 1) {
         stages::identity::IdentityConfig identity;
         identity.plc_url = *network.self;
         identity.handle_wellknown_base_url = *network.self;
@@ -83,6 +83,7 @@ struct Backfill {
         settings.queue_dir = dir.path() / "repo_backfill";
         settings.enumerate = {*network.self};
         settings.workers = workers;  // 1: the reference's order within the listing, deterministic results
+        settings.writers = writers;
         settings.allow_private_addresses = true;
         settings.fetch.max_car_bytes = max_car_bytes;
         settings.fetch.attempts = 2;
@@ -135,6 +136,30 @@ TEST_CASE("the backfill indexer backfills every repo of the capture as the app-v
     CHECK(backfill.indexer->queue()->counts().items == 0);
     CHECK(states(db.url()) == std::map<std::string, std::string>{{"inactive", "2"}, {"indexed", "29"}});
     test_backfill::check_equals_reference_but_races(db.url());
+}
+
+TEST_CASE("two writers backfill every repo, each on its own connection, with the rows one writer writes",
+          "[indexer][backfill]") {
+    // Rows per table that do not depend on which repo commits first.
+    const auto rows = [](const std::string& db) {
+        storage::pg::Connection conn(db);
+        return std::string(conn.exec("SELECT (SELECT count(*) FROM bsky.record) || ' ' || (SELECT count(*) FROM "
+                                     "bsky.post) || ' ' || (SELECT count(*) FROM bsky.\"like\") || ' ' || (SELECT "
+                                     "count(*) FROM bsky.follow) || ' ' || (SELECT count(*) FROM bsky.repost) || ' ' "
+                                     "|| (SELECT count(*) FROM bsky.list_item) || ' ' || (SELECT count(*) FROM "
+                                     "bsky.actor)")
+                               .value(0, 0));
+    };
+    Network network;
+    test_support::ThrowawayPostgres one, two;
+    for (auto* db : {&one, &two}) {
+        migrate(db->url());
+        Backfill backfill(db->url(), network, std::size_t{1} << 30, 4, db == &one ? 1 : 2);
+        REQUIRE(backfill.indexer->settle(120s));
+        CHECK(states(db->url()) == std::map<std::string, std::string>{{"inactive", "2"}, {"indexed", "29"}});
+    }
+    CHECK(rows(two.url()) == rows(one.url()));
+    CHECK(rows(one.url()).starts_with("0 ") == false);
 }
 
 TEST_CASE("a failing PDS and an oversized CAR fail their repos only, with the reason recorded",

@@ -59,6 +59,8 @@ std::unique_ptr<test_support::ChildProcess> start_daemon(const std::string& db, 
                      {"ALLOW_PRIVATE_ADDRESSES", "true"},
                      {"BACKFILLER_ENABLED", "true"},
                      {"BACKFILLER_WORKERS", "2"},
+                     // One writer: repos commit in one order, so two runs give the same cross-repo values.
+                     {"BACKFILLER_WRITERS", "1"},
                      {"METRICS_PORT", "0"},
                      {"DATA_DIR", data_dir}});
     return std::make_unique<test_support::ChildProcess>(env("WINTERMUTE_BIN"), std::vector<std::string>{"run"},

@@ -62,6 +62,7 @@ TEST_CASE("built-in defaults are those of the original daemon", "[pipeline][conf
     CHECK(c.indexer.workers == 16);
     CHECK(c.indexer.batch_size == 1000);
     CHECK(c.backfiller.workers == 32);
+    CHECK(c.backfiller.writers == 2);
     CHECK(c.backfiller.batch_size == 1000);
     CHECK(c.backfiller.output_high_water_mark == 100'000);
     CHECK(c.backfiller.timeout == std::chrono::seconds(120));
