@@ -1,6 +1,7 @@
 #include "stages/batch_write/batch_write_stage.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/stoppable_sleep.hpp"
 #include "storage/pg/error.hpp"
@@ -25,15 +26,21 @@ pipeline::Outcome BatchWriteStage::process(In&& event, pipeline::Emit<Out>& /*em
 void BatchWriteStage::flush(pipeline::Emit<Out>& /*emit*/) { write(); }
 
 void BatchWriteStage::write() {
-    std::vector<classify::StagedOp> inbox_ops;
     // Identity results first: they were resolved for events committed earlier.
-    inbox_.drain(inbox_ops);
-    if (ready_.empty() && inbox_ops.empty()) return;
-    std::vector<classify::StagedOp> ops(inbox_ops.begin(), inbox_ops.end());
+    std::vector<classify::StagedOp> ops;
+    inbox_.drain(ops);
+    if (ready_.empty() && ops.empty()) return;
+    // The events' ops are moved, not copied, behind them; `ends` remembers where each event's
+    // ops end, for the event-by-event fallback.
+    const std::size_t inbox_ops = ops.size();
+    std::vector<std::size_t> ends;
+    ends.reserve(ready_.size());
     ops.reserve(ops.size() + ready_ops_);
     std::vector<std::optional<std::int64_t>> last_seq(cursor_keys_.size());
-    for (const auto& event : ready_) {
-        ops.insert(ops.end(), event.ops.begin(), event.ops.end());
+    for (auto& event : ready_) {
+        std::move(event.ops.begin(), event.ops.end(), std::back_inserter(ops));
+        event.ops.clear();
+        ends.push_back(ops.size());
         if (event.seq) last_seq[event.source] = *event.seq;
     }
     std::vector<CursorUpdate> cursors;
@@ -42,25 +49,31 @@ void BatchWriteStage::write() {
     }
     switch (commit(ops, cursors)) {
         case Commit::aborted: return;  // not committed: the cursors re-read these events
-        case Commit::refused: write_one_by_one(inbox_ops); break;
+        case Commit::refused: write_one_by_one(ops, inbox_ops, ends); break;
         case Commit::done: metrics_.ops += ops.size(); report_committed(cursors); break;
     }
     after_commit();
 }
 
-void BatchWriteStage::write_one_by_one(std::vector<classify::StagedOp>& inbox_ops) {
-    for (auto& op : inbox_ops) {
-        if (commit({op}, {}) == Commit::refused) {
+void BatchWriteStage::write_one_by_one(std::span<const classify::StagedOp> ops, std::size_t inbox_ops,
+                                       const std::vector<std::size_t>& ends) {
+    for (const auto& op : ops.first(inbox_ops)) {
+        if (commit({&op, 1}, {}) == Commit::refused) {
             ++metrics_.poison_events;
             log_->error("{} op for {} refused by the database; skipped", classify::to_string(op.kind), op.did);
         }
     }
-    for (const auto& event : ready_) {
-        const auto cursors = cursor_of(event);
-        auto outcome = commit(event.ops, cursors);
+    std::size_t begin = inbox_ops;
+    for (std::size_t i = 0; i < ready_.size(); ++i) {
+        const auto event_ops = ops.subspan(begin, ends[i] - begin);
+        begin = ends[i];
+        const auto cursors = cursor_of(ready_[i]);
+        auto outcome = commit(event_ops, cursors);
+        if (outcome == Commit::done) metrics_.ops += event_ops.size();
         if (outcome == Commit::refused) {
             ++metrics_.poison_events;
-            log_->error("{} refused by the database; its {} ops are skipped", event.describe(), event.ops.size());
+            log_->error("{} refused by the database; its {} ops are skipped", ready_[i].describe(),
+                        event_ops.size());
             outcome = commit({}, cursors);  // still move the cursor past it
         }
         if (outcome == Commit::aborted) return;
@@ -82,7 +95,7 @@ void BatchWriteStage::report_committed(const std::vector<CursorUpdate>& cursors)
     }
 }
 
-BatchWriteStage::Commit BatchWriteStage::commit(const std::vector<classify::StagedOp>& ops,
+BatchWriteStage::Commit BatchWriteStage::commit(std::span<const classify::StagedOp> ops,
                                                 const std::vector<CursorUpdate>& cursors) {
     auto delay = config_.retry_initial;
     while (!abort_.stop_requested()) {

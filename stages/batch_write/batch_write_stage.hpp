@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -70,9 +71,11 @@ private:
     void write();
     // Retries connection losses until it commits or the stage is aborted; `refused` when the
     // database rejects the data itself (a bug or an unforeseen input), which retrying cannot fix.
-    Commit commit(const std::vector<classify::StagedOp>& ops, const std::vector<CursorUpdate>& cursors);
+    Commit commit(std::span<const classify::StagedOp> ops, const std::vector<CursorUpdate>& cursors);
     // After a refused batch: commits event by event and skips (logs, counts) the ones refused.
-    void write_one_by_one(std::vector<classify::StagedOp>& inbox_ops);
+    // `ops` is the batch: the inbox's first, then each ready event's, ending at `ends[i]`.
+    void write_one_by_one(std::span<const classify::StagedOp> ops, std::size_t inbox_ops,
+                          const std::vector<std::size_t>& ends);
     std::vector<CursorUpdate> cursor_of(const classify::ClassifiedEvent& event) const;
     void report_committed(const std::vector<CursorUpdate>& cursors);
     void after_commit();
