@@ -189,7 +189,8 @@ TEST_CASE("SIGTERM at full speed drains what is in flight, exits 0 with the curs
           "[indexer][live]") {
     const auto dir = temp_dir();
     ThrowawayPostgres uninterrupted, stopped;
-    constexpr int copies = 10;
+    // Enough copies that what is queued and in flight at the SIGTERM cannot be all that is left.
+    constexpr int copies = 30;
     constexpr std::int64_t last = copies * 2132;
     {
         Relay relay(dir, capture("firehose.frames"), 0, copies);
