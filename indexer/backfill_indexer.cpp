@@ -45,9 +45,10 @@ common::Result<BackfillSettings> backfill_settings(const pipeline::Config& confi
     s.writer.max_waiting_ops = config.backfiller.output_high_water_mark;
     s.writer.spill_dir = std::filesystem::path(config.data_dir) / config.spill.firehose_backfill_path;
     s.writer.memory_ops = std::min<std::size_t>(config.backfiller.output_high_water_mark, 4 * config.backfiller.batch_size);
-    // DB_POOL_SIZE bounds the daemon's connections: the live writer's (never shared, so live batches
-    // always go first), the backfill's state and reporter connections, then its writers.
-    constexpr std::uint64_t reserved = 3;
+    // DB_POOL_SIZE bounds the daemon's long-lived connections: the live writer's (never shared, so
+    // live batches always go first), the backfill's repo states, its listings and requests, and its
+    // reporter; then its writers.
+    constexpr std::uint64_t reserved = 4;
     const auto room = config.database.pool_size > reserved ? config.database.pool_size - reserved : 1;
     s.writers = static_cast<std::size_t>(std::clamp<std::uint64_t>(config.backfiller.writers, 1, room));
     return s;
@@ -116,11 +117,13 @@ std::uint64_t BackfillIndexer::waiting_ops() const noexcept {
     return total;
 }
 
-// A new repo goes to the writer with the fewest ops waiting.
+// A new repo goes to the writer with the fewest ops waiting; ties (idle writers) take turns.
 BackfillWriter& BackfillIndexer::least_loaded_writer() {
-    auto* best = writers_.front().get();
-    for (const auto& writer : writers_) {
-        if (writer->waiting_ops() < best->waiting_ops()) best = writer.get();
+    const auto first = next_writer_.fetch_add(1, std::memory_order_relaxed);
+    auto* best = writers_[first % writers_.size()].get();
+    for (std::size_t i = 1; i < writers_.size(); ++i) {
+        auto* writer = writers_[(first + i) % writers_.size()].get();
+        if (writer->waiting_ops() < best->waiting_ops()) best = writer;
     }
     return *best;
 }

@@ -125,6 +125,7 @@ private:
     std::optional<stages::batch_write::BatchApplier> state_applier_;  // on state_conn_
     std::atomic<bool> started_{false};      // the start-up requests and listings are queued
     std::atomic<std::size_t> busy_{0};                    // workers holding a leased key
+    std::atomic<std::size_t> next_writer_{0};             // where least_loaded_writer starts looking
     std::mutex flight_mutex_;
     std::unordered_set<std::string> in_flight_;           // leased, not yet acknowledged or re-queued
     std::unordered_set<std::string> resync_after_;        // resynced while in flight

@@ -33,6 +33,8 @@ BackfillWriter::BackfillWriter(const BackfillWriterConfig& config, storage::spil
 BackfillWriter::~BackfillWriter() {
     thread_.request_stop();
     drained_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    close_session();
 }
 
 // A killed run's streams are partial and their repos were never acknowledged in repo_backfill
@@ -114,6 +116,7 @@ bool BackfillWriter::commit(std::stop_token stop) {
             if (!conn_) {
                 conn_.emplace(config_.database_url);
                 applier_.emplace(*conn_);
+                ++metrics_.connections;
             }
             const auto start = std::chrono::steady_clock::now();
             const auto result = applier_->apply(batch_, {});
@@ -143,8 +146,7 @@ bool BackfillWriter::commit(std::stop_token stop) {
         } catch (const std::exception& e) {
             // Cannot connect at all (the constructor throws): keep the batch and try again.
             log_->error("backfill writer cannot connect, retrying in {} ms: {}", delay.count(), e.what());
-            applier_.reset();
-            conn_.reset();
+            close_session();
             if (!common::sleep_unless_stopped(delay, stop)) return false;
             delay = std::min(delay * 2, config_.retry_max);
         }
@@ -197,9 +199,14 @@ void BackfillWriter::connection_lost() {
     for (const auto& did : dids) again.push_back({did, Priority::priority});
     queue_.requeue(again);
     metrics_.requeued += again.size();
+    close_session();
+    done(dids);
+}
+
+void BackfillWriter::close_session() {
+    if (applier_) --metrics_.connections;
     applier_.reset();
     conn_.reset();
-    done(dids);
 }
 
 void BackfillWriter::refused(const std::string& error) {

@@ -50,6 +50,7 @@ struct BackfillWriterMetrics {
     std::atomic<std::uint64_t> skipped_ops{0};  // ops of repos abandoned mid-stream (re-fetched)
     std::atomic<std::uint64_t> dropped_at_start{0};  // ops a killed run left in the spill
     std::atomic<std::uint64_t> apply_micros{0};  // inside BatchApplier::apply (COPY, apply_batch, commit)
+    std::atomic<std::uint32_t> connections{0};   // writers holding an open session now
 };
 
 class BackfillWriter {
@@ -86,6 +87,7 @@ private:
     void after_commit(const stages::batch_write::BatchResult& result);
     void abandon_open(std::vector<std::string>& dids);
     void connection_lost();
+    void close_session();  // drops the connection (and its count in connections)
     void refused(const std::string& error);
     void done(const std::vector<std::string>& dids);
 
@@ -104,7 +106,7 @@ private:
 
     // Writer thread only.
     std::optional<storage::pg::Connection> conn_;
-    std::optional<stages::batch_write::BatchApplier> applier_;
+    std::optional<stages::batch_write::BatchApplier> applier_;  // set: the session is counted in connections
     std::vector<stages::classify::StagedOp> batch_;
     std::vector<std::uint64_t> spill_ids_;    // of the ops taken since the last acknowledgement
     std::map<std::uint64_t, Open> open_;      // streams begun on this session whose repo_end has not committed

@@ -124,7 +124,9 @@ ops::DaemonStatus StatusReporter::status() const {
     queue("events", stages.batch_write.queue_capacity, "classify", "batch_write");
     if (backfill_ != nullptr) backfill_->fill(s);
     s.db.reachable = live_.writer_metrics().connected.load() || live_.writer_metrics().batches.load() == 0;
-    s.db.pool_in_use = live_.writer_metrics().connected.load() ? 1 : 0;
+    // The writers' sessions: the live writer's and the backfill writers' (docs/operations.md).
+    s.db.pool_in_use = (live_.writer_metrics().connected.load() ? 1 : 0) +
+                       (backfill_ != nullptr ? backfill_->metrics().writer.connections.load() : 0);
     s.db.pool_size = static_cast<std::uint32_t>(live_.config().database.pool_size);
     return s;
 }

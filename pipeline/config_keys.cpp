@@ -293,7 +293,7 @@ std::vector<ConfigKey> build_keys() {
     k.push_back(number("backfiller.workers", {"BACKFILLER_WORKERS"}, "repos fetched and indexed at once", 1, 4096,
                        [](auto& c) -> auto& { return c.backfiller.workers; }));
     k.push_back(number("backfiller.writers", {"BACKFILLER_WRITERS"},
-                       "backfill database writers, each on its own connection (at most DB_POOL_SIZE - 3)", 1, 256,
+                       "backfill database writers, each on its own connection (at most DB_POOL_SIZE - 4)", 1, 256,
                        [](auto& c) -> auto& { return c.backfiller.writers; }));
     k.push_back(number("backfiller.batch_size", {"BACKFILLER_BATCH_SIZE"}, "backfill records per database batch", 1,
                        1'000'000, [](auto& c) -> auto& { return c.backfiller.batch_size; }));

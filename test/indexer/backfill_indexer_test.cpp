@@ -157,6 +157,8 @@ TEST_CASE("two writers backfill every repo, each on its own connection, with the
         Backfill backfill(db->url(), network, std::size_t{1} << 30, 4, db == &one ? 1 : 2);
         REQUIRE(backfill.indexer->settle(120s));
         CHECK(states(db->url()) == std::map<std::string, std::string>{{"inactive", "2"}, {"indexed", "29"}});
+        // Idle writers take turns, so each got repos and holds its session.
+        CHECK(backfill.indexer->metrics().writer.connections == (db == &one ? 1U : 2U));
     }
     CHECK(rows(two.url()) == rows(one.url()));
     CHECK(rows(one.url()).starts_with("0 ") == false);
