@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include <fmt/core.h>
 #include <fmt/ranges.h>
@@ -84,6 +85,32 @@ std::map<std::string, std::int64_t> states(const std::string& db) {
 // Every repo of the capture settled: the 29 it serves indexed, the taken-down and deactivated inactive.
 const std::map<std::string, std::int64_t> complete{{"inactive", 2}, {"indexed", 29}};
 
+// Runs the daemon until every repo is settled, then stops it with SIGTERM.
+void run_to_complete(const std::string& db, const Network& network, const std::string& data_dir,
+                     const std::map<std::string, std::string>& settings) {
+    auto daemon = start_daemon(db, network, data_dir, settings);
+    REQUIRE(eventually([&] { return states(db) == complete; }, 120s));
+    daemon->signal(SIGTERM);
+    CHECK(daemon->wait(60s) == 0);
+}
+
+// Starts the daemon once per threshold and SIGKILLs it once that many repos are indexed; checks
+// that at least `in_the_middle` kills hit the middle of the backfill (some repos indexed, not all).
+void kill_at(const std::string& db, const Network& network, const std::string& data_dir,
+                                  const std::map<std::string, std::string>& settings,
+                                  const std::vector<std::int64_t>& thresholds, long in_the_middle) {
+    std::vector<std::int64_t> indexed_at_kill;
+    for (const auto threshold : thresholds) {
+        auto daemon = start_daemon(db, network, data_dir, settings);
+        REQUIRE(eventually([&] { return !states(db).empty() && states(db)["indexed"] >= threshold; }, 120s));
+        daemon->kill();
+        indexed_at_kill.push_back(states(db)["indexed"]);
+    }
+    INFO("repos indexed at each kill: " << fmt::format("{}", fmt::join(indexed_at_kill, ", ")));
+    CHECK(std::count_if(indexed_at_kill.begin(), indexed_at_kill.end(), [](auto n) { return n > 0 && n < 29; }) >=
+          in_the_middle);
+}
+
 }  // namespace
 
 TEST_CASE("SIGKILL at several points of the daemon's backfill, then a restart, ends in the same database as an "
@@ -101,27 +128,10 @@ TEST_CASE("SIGKILL at several points of the daemon's backfill, then a restart, e
                                                    {"BACKFILLER_OUTPUT_HIGH_WATER_MARK", "300"},
                                                    {"BACKFILLER_WORKERS", "1"}};
     test_support::ThrowawayPostgres uninterrupted, crashed;
-    {
-        auto daemon = start_daemon(uninterrupted.url(), network, dir + "/clean", small);
-        REQUIRE(eventually([&] { return states(uninterrupted.url()) == complete; }, 120s));
-        daemon->signal(SIGTERM);
-        CHECK(daemon->wait(60s) == 0);
-    }
-    std::vector<std::int64_t> indexed_at_kill;
-    for (const std::int64_t threshold : {0, 4, 12, 22}) {
-        auto daemon = start_daemon(crashed.url(), network, dir + "/crashed", small);
-        REQUIRE(eventually([&] { return !states(crashed.url()).empty() && states(crashed.url())["indexed"] >= threshold; },
-                           120s));
-        daemon->kill();
-        indexed_at_kill.push_back(states(crashed.url())["indexed"]);
-    }
-    INFO("repos indexed at each kill: " << fmt::format("{}", fmt::join(indexed_at_kill, ", ")));
+    run_to_complete(uninterrupted.url(), network, dir + "/clean", small);
     // The kills hit the middle of the backfill, not only its end.
-    CHECK(std::count_if(indexed_at_kill.begin(), indexed_at_kill.end(), [](auto n) { return n > 0 && n < 29; }) >= 2);
-    auto daemon = start_daemon(crashed.url(), network, dir + "/crashed", small);
-    REQUIRE(eventually([&] { return states(crashed.url()) == complete; }, 120s));
-    daemon->signal(SIGTERM);
-    CHECK(daemon->wait(60s) == 0);
+    kill_at(crashed.url(), network, dir + "/crashed", small, {0, 4, 12, 22}, 2);
+    run_to_complete(crashed.url(), network, dir + "/crashed", small);
     // At least one kill left ops in firehose_backfill, which the next start dropped (its repos were
     // fetched again): the end state above does not come from replaying half a repo.
     const auto [dropped_rc, dropped] = run("grep -c 'firehose_backfill: dropped' '" + dir + "/crashed.log'");
@@ -174,26 +184,9 @@ TEST_CASE("SIGKILL during a backfill with two writers, then a restart, indexes e
         return out;
     };
     test_support::ThrowawayPostgres uninterrupted, crashed;
-    {
-        auto daemon = start_daemon(uninterrupted.url(), network, dir + "/clean", two);
-        REQUIRE(eventually([&] { return states(uninterrupted.url()) == complete; }, 120s));
-        daemon->signal(SIGTERM);
-        CHECK(daemon->wait(60s) == 0);
-    }
-    std::vector<std::int64_t> indexed_at_kill;
-    for (const std::int64_t threshold : {3, 14}) {
-        auto daemon = start_daemon(crashed.url(), network, dir + "/crashed", two);
-        REQUIRE(eventually([&] { return !states(crashed.url()).empty() && states(crashed.url())["indexed"] >= threshold; },
-                           120s));
-        daemon->kill();
-        indexed_at_kill.push_back(states(crashed.url())["indexed"]);
-    }
-    INFO("repos indexed at each kill: " << fmt::format("{}", fmt::join(indexed_at_kill, ", ")));
-    CHECK(std::count_if(indexed_at_kill.begin(), indexed_at_kill.end(), [](auto n) { return n > 0 && n < 29; }) >= 1);
-    auto daemon = start_daemon(crashed.url(), network, dir + "/crashed", two);
-    REQUIRE(eventually([&] { return states(crashed.url()) == complete; }, 120s));
-    daemon->signal(SIGTERM);
-    CHECK(daemon->wait(60s) == 0);
+    run_to_complete(uninterrupted.url(), network, dir + "/clean", two);
+    kill_at(crashed.url(), network, dir + "/crashed", two, {3, 14}, 1);
+    run_to_complete(crashed.url(), network, dir + "/crashed", two);
     const auto expected = rows(uninterrupted.url());
     CHECK(expected.at("like") != "0");
     CHECK(expected.at("likeCount - likes") == "0");
