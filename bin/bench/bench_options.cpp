@@ -16,7 +16,7 @@ common::Result<void> for_each_flag(
         const std::string_view value = args[i + 1];
         const auto ok = take(flag, value);
         if (!ok) return common::fail(fmt::format("unknown option {}", flag));
-        if (!*ok) return common::fail(fmt::format("{}: a positive number, not '{}'", flag, value));
+        if (!*ok) return common::fail(fmt::format("{}: not a valid value: '{}'", flag, value));
     }
     return {};
 }

@@ -13,11 +13,17 @@
 
 namespace bin::bench {
 
-// A positive number written exactly as `text` (integer or floating point, as `out`'s type).
+// A number written exactly as `text` (integer or floating point, as `out`'s type).
+template <class T>
+[[nodiscard]] bool number(std::string_view text, T& out) {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return error == std::errc{} && end == text.data() + text.size();
+}
+
+// The same, and greater than zero.
 template <class T>
 [[nodiscard]] bool positive_number(std::string_view text, T& out) {
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return error == std::errc{} && end == text.data() + text.size() && out > 0;
+    return number(text, out) && out > 0;
 }
 
 // Calls `take(flag, value)` for each "--flag value" pair: nullopt = unknown flag, false = bad value.

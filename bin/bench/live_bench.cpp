@@ -6,7 +6,6 @@
 #include "bin/bench/bench_options.hpp"
 #include "bin/bench/live_phase.hpp"
 
-#include <charconv>
 #include <cstdlib>
 #include <set>
 #include <string_view>
@@ -41,12 +40,7 @@ common::Result<Options> parse(std::span<char* const> args) {
         else if (flag == "--frames") o.frames = value;
         else if (flag == "--events") return bin::bench::positive_number(value, o.events);
         else if (flag == "--rate") return bin::bench::positive_number(value, o.rate);
-        else if (flag == "--idle-linger-ms") {
-            std::uint64_t ms = 0;
-            const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), ms);
-            if (error != std::errc{} || end != value.data() + value.size()) return false;
-            o.idle_linger_ms = ms;
-        }
+        else if (flag == "--idle-linger-ms") return bin::bench::number(value, o.idle_linger_ms.emplace());
         else return std::nullopt;
         return true;
     };
