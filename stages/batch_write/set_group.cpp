@@ -10,11 +10,19 @@ using classify::OpKind;
 
 constexpr std::string_view post_collection = "app.bsky.feed.post";
 
-std::string follow_key(std::string_view creator, std::string_view subject) {
-    std::string key(creator);
+std::string pair_key(std::string_view first, std::string_view second) {
+    std::string key(first);
     key += ' ';
-    key += subject;
+    key += second;
     return key;
+}
+
+// The collections whose rows an op reads only by its own URI or by its creator: a delete or update
+// reads the row it replaces and promotes a duplicate of it, a create's duplicate check reads the
+// row holding its (subject, creator) — the same repo's rows either way.
+bool keyed_by_creator(std::string_view collection) {
+    return collection == "app.bsky.feed.like" || collection == "app.bsky.feed.repost" ||
+           collection == "app.bsky.graph.follow" || collection == "app.bsky.graph.block";
 }
 
 // The post a thread or post gate record belongs to: same repo and rkey (the classifier refuses
@@ -56,11 +64,19 @@ bool SetGroup::conflicts(const classify::StagedOp& op) const {
     }
     const std::string_view collection = op.extra ? std::string_view(*op.extra) : std::string_view();
     if (collection == post_collection) {
-        // A post delete (and an update, which deletes first) removes the feed items of its reposts.
-        if (uris_.contains(op.uri) || repost_subjects_.contains(op.uri)) return true;
+        if (uris_.contains(op.uri)) return true;
+        // A post delete (and an update, which deletes first; a backfilled record may be one) removes
+        // the feed items pointing at the post: those of the group's reposts of it, and that of any
+        // repost of the group created again under a URI whose feed item (kept, ON CONFLICT DO NOTHING)
+        // still points at the post.
+        if (op.kind != OpKind::create && has_reposts_) return true;
         return op.kind != OpKind::del && reply_conflicts(op);
     }
-    // Updates, deletes, duplicate checks and promotions read the collection's rows.
+    // Updates, deletes, duplicate checks and promotions read the collection's rows: for likes,
+    // reposts, follows and blocks only their own URI's and their creator's.
+    if (keyed_by_creator(collection)) {
+        return uris_.contains(op.uri) || creators_.contains(pair_key(collection, op.did));
+    }
     if (collections_.contains(collection)) return true;
     // A gate sets or clears its post's hasThreadGate / hasPostGate.
     if (collection == "app.bsky.feed.threadgate" || collection == "app.bsky.feed.postgate") {
@@ -78,21 +94,25 @@ bool SetGroup::reply_conflicts(const classify::StagedOp& op) const {
     if (follows_.empty()) return false;
     auto root = atproto::syntax::parse_at_uri(op.reply_root);
     const std::string_view owner = root ? root->authority : std::string_view();
-    return follows_.contains(follow_key(op.did, owner)) || follows_.contains(follow_key(owner, op.did));
+    return follows_.contains(pair_key(op.did, owner)) || follows_.contains(pair_key(owner, op.did));
 }
 
 void SetGroup::add(const classify::StagedOp& op) {
     uris_.insert(op.uri);
-    if (op.extra) collections_.insert(*op.extra);
-    if (op.extra == "app.bsky.feed.repost") repost_subjects_.insert(op.subject);
-    if (op.extra == "app.bsky.graph.follow") follows_.insert(follow_key(op.did, op.subject));
+    if (op.extra) {
+        collections_.insert(*op.extra);
+        if (keyed_by_creator(*op.extra)) creators_.insert(pair_key(*op.extra, op.did));
+    }
+    if (op.extra == "app.bsky.feed.repost") has_reposts_ = true;
+    if (op.extra == "app.bsky.graph.follow") follows_.insert(pair_key(op.did, op.subject));
 }
 
 void SetGroup::clear() {
     uris_.clear();
     collections_.clear();
-    repost_subjects_.clear();
+    has_reposts_ = false;
     follows_.clear();
+    creators_.clear();
 }
 
 }  // namespace stages::batch_write
