@@ -64,12 +64,13 @@ bool SetGroup::conflicts(const classify::StagedOp& op) const {
     }
     const std::string_view collection = op.extra ? std::string_view(*op.extra) : std::string_view();
     if (collection == post_collection) {
-        if (uris_.contains(op.uri)) return true;
         // A post delete (and an update, which deletes first; a backfilled record may be one) removes
-        // the feed items pointing at the post: those of the group's reposts of it, and that of any
-        // repost of the group created again under a URI whose feed item (kept, ON CONFLICT DO NOTHING)
-        // still points at the post.
-        if (op.kind != OpKind::create && has_reposts_) return true;
+        // the feed items pointing at the post: those of the group's reposts of it, and, live, that of
+        // any repost of the group created again under a URI whose feed item (kept, ON CONFLICT DO
+        // NOTHING) still points at the post. (A backfilled repost joins the group only under a URI the
+        // database does not hold, migration 0009: it has no such feed item.)
+        if (uris_.contains(op.uri) || repost_subjects_.contains(op.uri)) return true;
+        if ((op.kind == OpKind::del || op.kind == OpKind::update) && !repost_subjects_.empty()) return true;
         return op.kind != OpKind::del && reply_conflicts(op);
     }
     // Updates, deletes, duplicate checks and promotions read the collection's rows: for likes,
@@ -103,14 +104,14 @@ void SetGroup::add(const classify::StagedOp& op) {
         collections_.insert(*op.extra);
         if (keyed_by_creator(*op.extra)) creators_.insert(pair_key(*op.extra, op.did));
     }
-    if (op.extra == "app.bsky.feed.repost") has_reposts_ = true;
+    if (op.extra == "app.bsky.feed.repost") repost_subjects_.insert(op.subject);
     if (op.extra == "app.bsky.graph.follow") follows_.insert(pair_key(op.did, op.subject));
 }
 
 void SetGroup::clear() {
     uris_.clear();
     collections_.clear();
-    has_reposts_ = false;
+    repost_subjects_.clear();
     follows_.clear();
     creators_.clear();
 }

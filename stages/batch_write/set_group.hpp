@@ -31,9 +31,9 @@ private:
     // Views into the batch's ops, which outlive the decisions.
     std::unordered_set<std::string_view> uris_;             // every create of the group
     std::unordered_set<std::string_view> collections_;
+    std::unordered_set<std::string_view> repost_subjects_;  // a post delete removes feed items
     std::unordered_set<std::string> follows_;               // "creator subject" of the group's follows
     std::unordered_set<std::string> creators_;              // "collection creator" of its likes, reposts, …
-    bool has_reposts_ = false;                              // a post delete removes feed items
 };
 
 }  // namespace stages::batch_write

@@ -158,6 +158,17 @@ TEST_CASE("backfilled records join the group like creates, and a repo's end appl
     reply_record.kind = OpKind::repo_record;
     CHECK(waits(group.next(reply_record)));
     REQUIRE(joins(group.next(like(alice, "l1", record.uri))));
+    // A backfilled repost joins only under a URI the database does not hold: only a post it reposts waits.
+    auto repost = record_op(OpKind::repo_record, alice, "app.bsky.feed.repost", "r1", true);
+    repost.subject = "at://did:plc:carol/app.bsky.feed.post/x";
+    REQUIRE(joins(group.next(repost)));
+    const std::string daves_post = "at://did:plc:dave/app.bsky.feed.post/y";
+    auto other_reply = reply(alice, "r2", daves_post, daves_post);
+    other_reply.kind = OpKind::repo_record;
+    CHECK(passes(group.next(other_reply)));
+    auto reposted = record_op(OpKind::repo_record, "did:plc:carol", "app.bsky.feed.post", "x");
+    CHECK(waits(group.next(reposted)));
+    REQUIRE(joins(group.next(like(alice, "l1", record.uri))));
     StagedOp end;
     end.kind = OpKind::repo_end;
     CHECK(waits(group.next(end)));
