@@ -1,5 +1,6 @@
 #include "replay/replay_server.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <type_traits>
 
@@ -149,8 +150,12 @@ bool ReplayServer::Impl::slot_open(Session& session) {
     const auto now = Clock::now();
     if (now >= due) return true;
     auto fire = [](lws_sorted_usec_list_t* sul) { lws_callback_on_writable(reinterpret_cast<Wake*>(sul)->wsi); };
+    // lws waits in poll(), whose timeout is whole milliseconds: a wake-up sooner than that would
+    // spin the service loop until it is due. Waking at most once a millisecond, the frames due by
+    // then go out back to back, which keeps the rate.
+    const auto wait = std::max<Clock::duration>(due - now, std::chrono::milliseconds(1));
     lws_sul_schedule(listener_->context(), 0, &session.wake.sul, fire,
-                     std::chrono::duration_cast<std::chrono::microseconds>(due - now).count());
+                     std::chrono::duration_cast<std::chrono::microseconds>(wait).count());
     return false;
 }
 
