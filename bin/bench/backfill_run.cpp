@@ -1,16 +1,12 @@
 #include "bin/bench/backfill_run.hpp"
 
-#include <sys/resource.h>
-
-#include <unistd.h>
-
 #include <fstream>
-#include <sstream>
 #include <memory>
 #include <thread>
 
 #include <fmt/core.h>
 
+#include "bin/bench/process_cpu.hpp"
 #include "indexer/backfill_indexer.hpp"
 #include "replay/identity_routes.hpp"
 #include "replay/replay_server.hpp"
@@ -37,34 +33,6 @@ std::uint64_t status_kib(std::string_view field) {
 void reset_peak_rss() {
     std::ofstream clear("/proc/self/clear_refs");
     clear << "5";
-}
-
-double cpu_seconds() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-// CPU seconds (user + system) of every process named postgres* on this machine: the database's
-// share of the work when it runs here, as the benchmark's throwaway cluster does.
-double postgres_cpu_seconds() {
-    std::uint64_t ticks = 0;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-        std::ifstream in(entry.path() / "stat");
-        std::string stat;
-        if (!std::getline(in, stat)) continue;
-        const auto open = stat.find('('), close = stat.rfind(')');
-        if (open == std::string::npos || close == std::string::npos) continue;
-        if (!stat.substr(open + 1, close - open - 1).starts_with("postgres")) continue;
-        std::istringstream fields(stat.substr(close + 2));
-        std::string field;
-        for (int i = 3; i <= 15 && fields >> field; ++i) {
-            if (i == 14 || i == 15) ticks += std::stoull(field);  // utime, stime
-        }
-    }
-    return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double seconds_of(const std::atomic<std::uint64_t>& micros) { return static_cast<double>(micros.load()) / 1e6; }
@@ -134,7 +102,7 @@ common::Result<BackfillRunResult> run_backfill(const BackfillRunSpec& spec, cons
     BackfillRunResult r;
     reset_peak_rss();
     r.rss_before_kib = status_kib("VmRSS");
-    const double cpu_before = cpu_seconds();
+    const double cpu_before = process_cpu_seconds();
     const double postgres_before = postgres_cpu_seconds();
     const auto start = Clock::now();
     indexer::BackfillIndexer backfill(settings_for(spec, base), **resolver, log);
@@ -144,7 +112,7 @@ common::Result<BackfillRunResult> run_backfill(const BackfillRunSpec& spec, cons
     auto finished = [&] { return m.writer.indexed + m.writer.failed + m.fetch_failed + m.bad_car + m.inactive >= spec.repos; };
     while (!finished() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    r.cpu_seconds = cpu_seconds() - cpu_before;
+    r.cpu_seconds = process_cpu_seconds() - cpu_before;
     r.postgres_cpu_seconds = postgres_cpu_seconds() - postgres_before;
     r.peak_rss_kib = status_kib("VmHWM");
     collect(m, r);

@@ -90,6 +90,11 @@ void print_time(std::string_view name, const bin::bench::LivePhaseResult& r) {
     fmt::print("{:<12} busy thread-s (wall clock): decode {:.1f}, classify {:.1f}; stale {}, poison {}, retries {};"
                " PLC lookups {} ({} unknown)\n",
                "", r.decode_busy, r.classify_busy, r.stale, r.poison, r.retries, r.plc_requests, r.plc_not_found);
+    const double events = static_cast<double>(std::max<std::uint64_t>(r.events, 1));
+    fmt::print("{:<12} CPU: this process (relay included) {:.2f} cores, {:.1f} us/event; local PostgreSQL {:.2f} cores,"
+               " {:.1f} us/event\n",
+               "", r.cpu_seconds / r.seconds, 1e6 * r.cpu_seconds / events, r.postgres_cpu_seconds / r.seconds,
+               1e6 * r.postgres_cpu_seconds / events);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 #include <prometheus/registry.h>
 
+#include "bin/bench/process_cpu.hpp"
 #include "indexer/live_indexer.hpp"
 #include "replay/did_retag.hpp"
 #include "replay/identity_routes.hpp"
@@ -121,11 +122,15 @@ common::Result<LivePhaseResult> run_live_phase(const LivePhaseSpec& spec,
         std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     const auto first_frame = Clock::now();
+    const double cpu_before = process_cpu_seconds();
+    const double postgres_before = postgres_cpu_seconds();
     const auto expected = std::chrono::duration<double>(static_cast<double>(plan.size()) / spec.rate.value_or(500.0));
     const auto deadline = first_frame + std::chrono::duration_cast<Clock::duration>(expected * 3) + std::chrono::seconds(60);
     auto& committed = indexer.sources().front()->committed;
     while (committed.load() < last_seq && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     const auto done = Clock::now();
+    const double cpu_seconds = process_cpu_seconds() - cpu_before;
+    const double postgres_seconds = postgres_cpu_seconds() - postgres_before;
     indexer.request_stop();
     auto stopped = indexer.wait();
     if (committed.load() < last_seq) {
@@ -135,6 +140,8 @@ common::Result<LivePhaseResult> run_live_phase(const LivePhaseSpec& spec,
 
     LivePhaseResult result;
     result.seconds = std::chrono::duration<double>(done - first_frame).count();
+    result.cpu_seconds = cpu_seconds;
+    result.postgres_cpu_seconds = postgres_seconds;
     collect(indexer, metrics, result);
     result.lag_ms.reserve(lags.size());
     for (const auto lag : lags) result.lag_ms.push_back(std::chrono::duration<double, std::milli>(lag).count());

@@ -28,6 +28,8 @@ struct LivePhaseResult {
     std::uint64_t events = 0;            // committed
     std::uint64_t records = 0;           // create/update/delete ops staged
     double seconds = 0;                  // first frame sent → last seq committed
+    double cpu_seconds = 0;              // this process (relay included) over those seconds
+    double postgres_cpu_seconds = 0;     // every local postgres process over those seconds
     std::vector<double> lag_ms;          // per committed event, sorted
     std::uint64_t batches = 0, ops = 0, stale = 0, poison = 0, retries = 0;
     double commit_seconds = 0;           // writer time inside BatchApplier::apply (stage, apply, commit)
