@@ -30,6 +30,10 @@ StatusReporter::StatusReporter(const LiveIndexer& live, pipeline::Metrics& runne
     mirror(c.infos, metrics.firehose_events("info"));
     mirror(c.labels, metrics.firehose_events("labels"));
     mirror(live.decode_metrics().bad_frames, metrics.ingester_errors("decode"));
+    for (const auto& source : live.sources()) {
+        mirror(source->socket_metrics.oversize_frames, metrics.ingester_errors("oversize"));
+        mirror(source->socket_metrics.protocol_errors, metrics.ingester_errors("websocket"));
+    }
     mirror(c.bad_cars, metrics.ingester_errors("decode"));
     mirror(c.commits_failed_verification, metrics.ingester_errors("verification"));
     mirror(w.retries, metrics.ingester_errors("database"));

@@ -10,6 +10,7 @@ struct SocketReadMetrics {
     std::atomic<std::uint64_t> frames{0};            // complete messages handed to the sink
     std::atomic<std::uint64_t> bytes{0};             // their total size
     std::atomic<std::uint64_t> oversize_frames{0};   // refused for exceeding max_frame_bytes
+    std::atomic<std::uint64_t> protocol_errors{0};   // refused handshakes and broken WebSocket framing
     std::atomic<std::uint64_t> connects{0};          // WebSocket handshakes completed
     std::atomic<std::uint64_t> disconnects{0};       // established connections that ended
     std::atomic<std::uint64_t> reconnect_attempts{0};  // connection attempts after the first

@@ -1,5 +1,6 @@
 #include "stages/socket_read/socket_reader.hpp"
 
+#include <cstring>
 #include <thread>
 #include <type_traits>
 
@@ -9,6 +10,9 @@
 #include "stages/socket_read/backoff.hpp"
 #include "stages/socket_read/lws_context.hpp"
 #include "stages/socket_read/message_assembler.hpp"
+#include "stages/socket_read/tls_session.hpp"
+#include "stages/socket_read/websocket_frames.hpp"
+#include "stages/socket_read/websocket_handshake.hpp"
 
 namespace stages::socket_read {
 namespace {
@@ -29,7 +33,9 @@ lws_usec_t to_usec(Clock::duration d) {
 
 }  // namespace
 
-class SocketReader::Impl {
+// The connection is an lws RAW client (TCP or TLS); the WebSocket handshake and frames are ours
+// (websocket_frames.hpp says why).
+class SocketReader::Impl final : private WsFrameReader::Handler {
 public:
     Impl(RelayEndpoint endpoint, Stream stream, const SocketReadConfig& config, Callbacks callbacks,
          SocketReadMetrics& metrics, std::shared_ptr<spdlog::logger> log)
@@ -41,10 +47,13 @@ public:
         lws_context_creation_info info{};
         info.port = CONTEXT_PORT_NO_LISTEN;
         info.protocols = protocols;
-        info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.user = this;
         info.fd_limit_per_thread = 64;
-        if (!config_.ca_file.empty()) info.client_ssl_ca_filepath = config_.ca_file.c_str();
+        if (endpoint_.tls) {
+            auto tls = TlsContext::create(config_.ca_file);
+            if (!tls) return tl::unexpected(tls.error());
+            tls_context_.emplace(std::move(*tls));
+        }
         auto context = LwsContext::create(info);
         if (!context) return tl::unexpected(context.error());
         context_.emplace(std::move(*context));
@@ -61,8 +70,9 @@ public:
 
     ~Impl() { stop(); }
 
-    void on_established(lws* wsi);
+    bool on_connected(lws* wsi);
     bool on_receive(lws* wsi, const void* in, size_t len);
+    bool on_writeable(lws* wsi);
     void on_down(lws* wsi, std::string_view why);
 
 private:
@@ -78,6 +88,10 @@ private:
     void connect();
     void check_idle();
     void schedule(Timer& timer, Clock::duration delay);
+    void on_established();
+    void send(std::string bytes);
+    bool payload(std::span<const std::byte> piece, bool final, std::size_t remaining) override;
+    bool control(WsOpcode opcode, std::span<const std::byte> payload) override;
 
     RelayEndpoint endpoint_;
     Stream stream_;
@@ -86,6 +100,14 @@ private:
     SocketReadMetrics& metrics_;
     std::shared_ptr<spdlog::logger> log_;
     MessageAssembler assembler_;
+    std::optional<TlsContext> tls_context_;  // for wss
+    std::optional<TlsSession> tls_;          // this connection's, for wss
+    std::vector<std::byte> plain_;           // what TLS decrypted from the last read
+    WsFrameReader frames_;
+    std::optional<WsHandshake> handshake_;  // until the relay has accepted the upgrade
+    std::string out_;                       // bytes waiting for the socket to be writeable
+    bool close_after_write_ = false;        // a close frame is queued: drop the connection once sent
+    std::string down_reason_;               // why we are closing the connection ourselves
     Backoff backoff_;
 
     std::stop_token stop_;
@@ -141,10 +163,10 @@ void SocketReader::Impl::connect() {
     info.context = context_->get();
     info.address = endpoint_.host.c_str();
     info.port = endpoint_.port;
-    info.ssl_connection = endpoint_.tls ? LCCSCF_USE_SSL : 0;
+    info.ssl_connection = 0;  // TLS is ours (tls_session.hpp)
     info.path = path_.c_str();
     info.host = host_header_.c_str();
-    info.origin = host_header_.c_str();
+    info.method = "RAW";
     info.local_protocol_name = protocol_name;
     info.pwsi = &wsi_;
     state_ = State::connecting;
@@ -169,8 +191,23 @@ void SocketReader::Impl::check_idle() {
     else on_down(nullptr, "idle");
 }
 
-void SocketReader::Impl::on_established(lws* wsi) {
+bool SocketReader::Impl::on_connected(lws* wsi) {
     wsi_ = wsi;
+    if (tls_context_) {
+        auto session = TlsSession::start(*tls_context_, endpoint_.host);
+        if (!session) {
+            down_reason_ = session.error().message;
+            return false;
+        }
+        tls_.emplace(std::move(*session));
+    }
+    handshake_.emplace(host_header_, path_);
+    send(handshake_->request());
+    return down_reason_.empty();
+}
+
+void SocketReader::Impl::on_established() {
+    handshake_.reset();
     state_ = State::connected;
     established_at_ = last_data_ = Clock::now();
     ++metrics_.connects;
@@ -178,10 +215,66 @@ void SocketReader::Impl::on_established(lws* wsi) {
     log_->info("connected to {}", endpoint_.authority);
 }
 
-bool SocketReader::Impl::on_receive(lws* wsi, const void* in, size_t len) {
+void SocketReader::Impl::send(std::string bytes) {
+    if (tls_) {
+        if (auto sent = tls_->send(bytes); !sent) {
+            down_reason_ = sent.error().message;
+            close_after_write_ = true;
+        }
+        out_ += tls_->take_output();
+    } else {
+        out_ += bytes;
+    }
+    if (wsi_ != nullptr && !out_.empty()) lws_callback_on_writable(wsi_);
+}
+
+bool SocketReader::Impl::on_writeable(lws* wsi) {
+    if (!out_.empty()) {
+        std::vector<unsigned char> buffer(LWS_PRE + out_.size());
+        std::memcpy(buffer.data() + LWS_PRE, out_.data(), out_.size());
+        // lws keeps and sends later whatever the socket does not take now.
+        if (lws_write(wsi, buffer.data() + LWS_PRE, out_.size(), LWS_WRITE_RAW) < 0) return false;
+        out_.clear();
+    }
+    return !close_after_write_;
+}
+
+bool SocketReader::Impl::on_receive(lws*, const void* in, size_t len) {
+    std::span bytes(static_cast<const std::byte*>(in), len);
+    if (tls_) {
+        plain_.clear();
+        const auto received = tls_->receive(bytes, plain_);
+        // Handshake messages and the request held for the handshake's end go out now.
+        out_ += tls_->take_output();
+        if (!out_.empty()) lws_callback_on_writable(wsi_);
+        if (!received) {
+            down_reason_ = received.error().message;
+            return false;
+        }
+        bytes = plain_;
+    }
+    if (handshake_) {
+        const auto answer = handshake_->feed(bytes);
+        if (answer.status == WsHandshake::Status::incomplete) return true;
+        if (answer.status == WsHandshake::Status::rejected) {
+            ++metrics_.protocol_errors;
+            down_reason_ = answer.error;
+            return false;
+        }
+        on_established();
+        bytes = bytes.subspan(answer.consumed);
+    }
+    if (auto fed = frames_.feed(bytes, *this); !fed) {
+        ++metrics_.protocol_errors;
+        down_reason_ = "protocol error: " + fed.error().message;
+        return false;
+    }
+    return !close_after_write_ && !stop_.stop_requested();
+}
+
+bool SocketReader::Impl::payload(std::span<const std::byte> piece, bool final, std::size_t remaining) {
     last_data_ = Clock::now();
-    const std::span chunk(static_cast<const std::byte*>(in), len);
-    const auto status = assembler_.add(chunk, lws_is_final_fragment(wsi) != 0, lws_remaining_packet_payload(wsi));
+    const auto status = assembler_.add(piece, final, remaining);
     if (status == MessageAssembler::Status::refused) {
         ++metrics_.oversize_frames;
         log_->warn("{}: refusing a message over {} bytes", endpoint_.authority, config_.max_frame_bytes);
@@ -200,12 +293,35 @@ bool SocketReader::Impl::on_receive(lws* wsi, const void* in, size_t len) {
     return !stop_.stop_requested();
 }
 
+bool SocketReader::Impl::control(WsOpcode opcode, std::span<const std::byte> payload) {
+    if (opcode == WsOpcode::ping) {
+        send(client_frame(WsOpcode::pong, payload));
+    } else if (opcode == WsOpcode::close) {
+        // Echo the status code (RFC 6455 §5.5.1), then drop the connection once that is sent.
+        const auto code = payload.size() >= 2 ? (static_cast<unsigned>(payload[0]) << 8) | static_cast<unsigned>(payload[1])
+                                              : 1005U;
+        const auto reason = payload.size() > 2 ? payload.subspan(2) : std::span<const std::byte>{};
+        down_reason_ = fmt::format("the relay closed the connection ({} {:.120})", code,
+                                   std::string_view(reinterpret_cast<const char*>(reason.data()), reason.size()));
+        send(client_frame(WsOpcode::close, payload.first(std::min<std::size_t>(payload.size(), 2))));
+        close_after_write_ = true;
+        return false;
+    }
+    return true;
+}
+
 void SocketReader::Impl::on_down(lws* wsi, std::string_view why) {
     if (state_ == State::idle || (wsi != nullptr && wsi_ != nullptr && wsi != wsi_)) return;
     const bool was_connected = state_ == State::connected;
     state_ = State::idle;
     wsi_ = nullptr;
     assembler_.reset();
+    frames_.reset();
+    handshake_.reset();
+    tls_.reset();
+    out_.clear();
+    close_after_write_ = false;
+    const std::string reason = std::exchange(down_reason_, {});
     if (stopping_) return;
     lws_sul_cancel(&idle_timer_.sul);
     if (was_connected) {
@@ -215,7 +331,9 @@ void SocketReader::Impl::on_down(lws* wsi, std::string_view why) {
     }
     if (stop_.stop_requested()) return;
     const auto delay = backoff_.next();
-    log_->info("{}: {}; reconnecting in {} ms", endpoint_.authority, why, delay.count());
+    // Our own reasons (a refused handshake, a protocol error, the relay's close frame) say more than lws's.
+    log_->log(reason.empty() ? spdlog::level::info : spdlog::level::warn, "{}: {}; reconnecting in {} ms",
+              endpoint_.authority, reason.empty() ? why : std::string_view(reason), delay.count());
     schedule(connect_timer_, delay);
 }
 
@@ -224,15 +342,16 @@ namespace {
 int callback(lws* wsi, lws_callback_reasons reason, void*, void* in, size_t len) {
     auto* impl = static_cast<SocketReader::Impl*>(lws_context_user(lws_get_context(wsi)));
     switch (reason) {
-    case LWS_CALLBACK_CLIENT_ESTABLISHED:
-        impl->on_established(wsi);
-        return 0;
-    case LWS_CALLBACK_CLIENT_RECEIVE:
+    case LWS_CALLBACK_RAW_CONNECTED:
+        return impl->on_connected(wsi) ? 0 : -1;
+    case LWS_CALLBACK_RAW_RX:
         return impl->on_receive(wsi, in, len) ? 0 : -1;
+    case LWS_CALLBACK_RAW_WRITEABLE:
+        return impl->on_writeable(wsi) ? 0 : -1;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         impl->on_down(wsi, in != nullptr ? static_cast<const char*>(in) : "connection error");
         return 0;
-    case LWS_CALLBACK_CLIENT_CLOSED:
+    case LWS_CALLBACK_RAW_CLOSE:
         impl->on_down(wsi, "connection closed");
         return 0;
     case LWS_CALLBACK_WSI_DESTROY:
