@@ -240,6 +240,8 @@ bool SocketReader::Impl::on_writeable(lws* wsi) {
 }
 
 bool SocketReader::Impl::on_receive(lws*, const void* in, size_t len) {
+    // After a close frame nothing more is read; the connection drops once the answer is sent.
+    if (close_after_write_) return true;
     std::span bytes(static_cast<const std::byte*>(in), len);
     if (tls_) {
         plain_.clear();
@@ -269,7 +271,7 @@ bool SocketReader::Impl::on_receive(lws*, const void* in, size_t len) {
         down_reason_ = "protocol error: " + fed.error().message;
         return false;
     }
-    return !close_after_write_ && !stop_.stop_requested();
+    return !stop_.stop_requested();
 }
 
 bool SocketReader::Impl::payload(std::span<const std::byte> piece, bool final, std::size_t remaining) {
