@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "common/log.hpp"
+#include "stages/batch_write/batch_applier.hpp"
 #include "stages/batch_write/batch_write_stage.hpp"
 #include "storage/pg/connection.hpp"
 #include "storage/schema/migrator.hpp"
@@ -88,4 +89,69 @@ TEST_CASE("a refused batch is written event by event: the refused event is skipp
     CHECK(std::string(conn.exec("SELECT \"likeCount\" FROM bsky.post_agg").value(0, 0)) == "2");
     CHECK(std::string(conn.exec("SELECT cursor FROM bsky.sub_state WHERE service = 'firehose:test'").value(0, 0)) ==
           "102");
+}
+
+TEST_CASE("commits not newer than the rev held are skipped with their records, within a batch and across batches",
+          "[batch_write][stage]") {
+    test_support::ThrowawayPostgres db;
+    storage::pg::Connection conn(db.url());
+    REQUIRE(storage::schema::Migrator(conn).run());
+    stages::batch_write::BatchApplier applier(conn);
+
+    const std::string alice = fmt::format("did:plc:{:a>24}", "alice");
+    const std::string bob = fmt::format("did:plc:{:b>24}", "bob");
+    std::int64_t seq = 0;
+    // A #commit (or #sync) at `rev` with, for a commit, one like named `rkey`.
+    auto event = [&](OpKind kind, const std::string& did, const std::string& rev, const std::string& rkey = {}) {
+        std::vector<StagedOp> ops;
+        StagedOp commit;
+        commit.kind = kind;
+        commit.seq = ++seq;
+        commit.did = did;
+        commit.cid = "commit-" + rev;
+        commit.rev = rev;
+        commit.time = "2026-11-27T12:00:00.000Z";
+        ops.push_back(commit);
+        if (!rkey.empty()) {
+            StagedOp like = commit;
+            like.kind = OpKind::create;
+            like.uri = fmt::format("at://{}/app.bsky.feed.like/{}", did, rkey);
+            like.cid = cid;
+            like.subject = "at://did:plc:subjectsubjectsubjectsubj/app.bsky.feed.post/" + rkey;
+            like.extra = "app.bsky.feed.like";
+            like.created_at = commit.time;
+            like.json = fmt::format(R"({{"$type":"app.bsky.feed.like","subject":{{"uri":"{}","cid":"{}"}},)"
+                                    R"("createdAt":"{}"}})",
+                                    like.subject, cid, commit.time);
+            ops.push_back(like);
+        }
+        return ops;
+    };
+    auto batch = [](std::initializer_list<std::vector<StagedOp>> events) {
+        std::vector<StagedOp> ops;
+        for (const auto& e : events) ops.insert(ops.end(), e.begin(), e.end());
+        return ops;
+    };
+
+    const auto first = batch({event(OpKind::commit, bob, "3b5", "b5")});
+    CHECK(applier.apply(first, {}).stale == 0);
+    const auto second = batch({
+        event(OpKind::commit, alice, "3a3", "a3"),  // new repo: applied
+        event(OpKind::commit, alice, "3a2", "a2"),  // older than the batch's own 3a3: stale
+        event(OpKind::sync, alice, "3a3"),          // repeats the rev held: skipped, not stale
+        event(OpKind::commit, bob, "3b4", "b4"),    // older than the database's 3b5: stale
+        event(OpKind::commit, alice, "3a4", "a4"),  // newer: applied
+        event(OpKind::sync, alice, "3a1"),          // older: stale
+        event(OpKind::commit, bob, "3b6", "b6"),    // newer: applied
+    });
+    const auto result = applier.apply(second, {});
+    CHECK(result.stale == 3);
+    CHECK(std::string(conn.exec("SELECT string_agg(split_part(uri, '/', 5), ' ' ORDER BY uri) FROM bsky.\"like\"")
+                          .value(0, 0)) == "a3 a4 b5 b6");
+    CHECK(std::string(conn.exec("SELECT string_agg(did || '=' || \"commitCid\" || '@' || \"repoRev\", ' ' ORDER BY did) "
+                                "FROM bsky.actor_sync")
+                          .value(0, 0)) == fmt::format("{}=commit-3a4@3a4 {}=commit-3b6@3b6", alice, bob));
+    // The same batch again: every commit is at or before the rev held and every sync before it.
+    CHECK(applier.apply(second, {}).stale == 7);
+    CHECK(std::string(conn.exec("SELECT count(*) FROM bsky.\"like\"").value(0, 0)) == "4");
 }
