@@ -49,6 +49,9 @@ public:
         info.protocols = protocols;
         info.user = this;
         info.fd_limit_per_thread = 64;
+        // lws reads a RAW socket into this buffer: 64 KiB a read instead of the default 4 KiB
+        // takes ≈ 3 µs of CPU off every firehose event (docs/benchmarks.md).
+        info.pt_serv_buf_size = 64 * 1024;
         if (endpoint_.tls) {
             auto tls = TlsContext::create(config_.ca_file);
             if (!tls) return tl::unexpected(tls.error());
