@@ -92,6 +92,8 @@ private:
     void check_idle();
     void schedule(Timer& timer, Clock::duration delay);
     void on_established();
+    // The plaintext of a read: the handshake's answer, then frames. False: drop the connection.
+    bool handle(std::span<const std::byte> bytes);
     void send(std::string bytes);
     bool payload(std::span<const std::byte> piece, bool final, std::size_t remaining) override;
     bool control(WsOpcode opcode, std::span<const std::byte> payload) override;
@@ -246,19 +248,32 @@ bool SocketReader::Impl::on_receive(lws*, const void* in, size_t len) {
     // After a close frame nothing more is read; the connection drops once the answer is sent.
     if (close_after_write_) return true;
     std::span bytes(static_cast<const std::byte*>(in), len);
+    // A TLS session that ends (or breaks) in this read still hands on what it decrypted before:
+    // a relay's last frames (an error frame, a close) often arrive with its close_notify.
+    std::optional<common::Error> tls_ended;
     if (tls_) {
         plain_.clear();
-        const auto received = tls_->receive(bytes, plain_);
+        if (auto received = tls_->receive(bytes, plain_); !received) {
+            tls_ended = std::move(received.error());
+            if (!tls_->ended()) ++metrics_.protocol_errors;  // a failed handshake or a broken record
+        }
         // Handshake messages and the request held for the handshake's end go out now.
         out_ += tls_->take_output();
         if (!out_.empty()) lws_callback_on_writable(wsi_);
-        if (!received) {
-            down_reason_ = received.error().message;
-            return false;
-        }
         bytes = plain_;
     }
+    if (!handle(bytes)) return false;
+    if (tls_ended) {
+        if (down_reason_.empty()) down_reason_ = tls_ended->message;
+        return false;
+    }
+    return !stop_.stop_requested();
+}
+
+bool SocketReader::Impl::handle(std::span<const std::byte> bytes) {
+    if (close_after_write_) return true;
     if (handshake_) {
+        if (bytes.empty()) return true;
         const auto answer = handshake_->feed(bytes);
         if (answer.status == WsHandshake::Status::incomplete) return true;
         if (answer.status == WsHandshake::Status::rejected) {
@@ -274,7 +289,7 @@ bool SocketReader::Impl::on_receive(lws*, const void* in, size_t len) {
         down_reason_ = "protocol error: " + fed.error().message;
         return false;
     }
-    return !stop_.stop_requested();
+    return true;
 }
 
 bool SocketReader::Impl::payload(std::span<const std::byte> piece, bool final, std::size_t remaining) {
@@ -306,9 +321,10 @@ bool SocketReader::Impl::control(WsOpcode opcode, std::span<const std::byte> pay
         const auto code = payload.size() >= 2 ? (static_cast<unsigned>(payload[0]) << 8) | static_cast<unsigned>(payload[1])
                                               : 1005U;
         const auto reason = payload.size() > 2 ? payload.subspan(2) : std::span<const std::byte>{};
-        down_reason_ = fmt::format("the relay closed the connection ({} {:.120})", code,
-                                   std::string_view(reinterpret_cast<const char*>(reason.data()), reason.size()));
-        send(client_frame(WsOpcode::close, payload.first(std::min<std::size_t>(payload.size(), 2))));
+        const std::string_view text(reinterpret_cast<const char*>(reason.data()), reason.size());
+        down_reason_ = text.empty() ? fmt::format("the relay closed the connection ({})", code)
+                                    : fmt::format("the relay closed the connection ({}: {:.120})", code, text);
+        send(client_frame(WsOpcode::close, payload.size() >= 2 ? payload.first(2) : std::span<const std::byte>{}));
         close_after_write_ = true;
         return false;
     }

@@ -103,7 +103,10 @@ common::Result<void> TlsSession::receive(std::span<const std::byte> records, std
         }
         const int error = SSL_get_error(ssl_.get(), 0);
         if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) return {};
-        if (error == SSL_ERROR_ZERO_RETURN) return common::fail("the relay ended the TLS session");
+        if (error == SSL_ERROR_ZERO_RETURN) {
+            ended_ = true;
+            return common::fail("the relay ended the TLS session");
+        }
         return common::fail(openssl_errors("TLS read failed"));
     }
 }

@@ -50,7 +50,8 @@ public:
     [[nodiscard]] common::Result<void> send(std::string_view plain);
     // The records to write to the socket now (handshake messages, encrypted data, alerts).
     [[nodiscard]] std::string take_output();
-    [[nodiscard]] bool established() const noexcept { return established_; }
+    // The peer ended the session cleanly (close_notify); receive() then reports that as an error.
+    [[nodiscard]] bool ended() const noexcept { return ended_; }
 
 private:
     struct Free {
@@ -64,6 +65,7 @@ private:
     std::unique_ptr<SSL, Free> ssl_;
     std::unique_ptr<std::byte[]> scratch_;  // decrypted data before it is appended
     bool established_ = false;
+    bool ended_ = false;
     std::string held_;  // application data sent before the handshake finished
 };
 

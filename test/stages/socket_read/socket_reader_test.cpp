@@ -172,14 +172,24 @@ TEST_CASE("oversize messages are counted and skipped while later frames still ar
 TEST_CASE("the reader passes on an error frame and survives the relay closing after it",
           "[socket_read][socket_reader]") {
     const auto relay = capture(jetstream);
-    auto server = serve({replay::ReplayPlan(relay), std::nullopt});
+    // Over wss the error frame, the close frame and TLS's close_notify may come in one read.
+    const bool secure = GENERATE(false, true);
+    const std::string tls = std::string(std::getenv("WINTERMUTE_TEST_DATA")) + "/tls/";
+    replay::ReplayServerConfig server_config;
+    auto config = test_support::fast_config();
+    if (secure) {
+        server_config.tls_cert_file = tls + "cert.pem";
+        server_config.tls_key_file = tls + "key.pem";
+        config.ca_file = tls + "cert.pem";
+    }
+    auto server = serve({replay::ReplayPlan(relay), std::nullopt}, server_config);
     Client client;
     std::atomic<int> calls{0};
     client.cursor_source = [&]() -> std::optional<std::int64_t> {
         if (calls++ == 0) return seq_of(relay.back()) + 1000;   // FutureCursor
         return std::nullopt;
     };
-    client.start(server->port());
+    client.start(fmt::format("{}://localhost:{}", secure ? "wss" : "ws", server->port()), Stream::repos, config);
     REQUIRE(eventually([&] { return client.collector.size() == 1 + relay.size(); }));
     const auto frames = client.collector.frames();
     const std::vector<std::byte> error_header{std::byte{0xa1}, std::byte{0x62}, std::byte{'o'}, std::byte{'p'},
@@ -240,5 +250,7 @@ TEST_CASE("over wss the reader verifies the relay against its CA file", "[socket
     doubting.start(endpoint, Stream::repos, test_support::fast_config());
     REQUIRE(eventually([&] { return doubting.metrics.reconnect_attempts >= 2; }));
     CHECK(doubting.metrics.connects == 0);
+    CHECK(doubting.metrics.protocol_errors >= 2);  // each failed verification
     CHECK(doubting.collector.size() == 0);
+    CHECK(trusting.metrics.protocol_errors == 0);
 }
