@@ -89,6 +89,8 @@ common::Result<void> TlsSession::advance() {
 }
 
 common::Result<void> TlsSession::receive(std::span<const std::byte> records, std::vector<std::byte>& plain) {
+    // SSL_get_error reads this thread's error queue: nothing older may be left in it.
+    ERR_clear_error();
     if (!records.empty() && BIO_write(SSL_get_rbio(ssl_.get()), records.data(), static_cast<int>(records.size())) !=
                                 static_cast<int>(records.size())) {
         return common::fail("cannot buffer received TLS records");
