@@ -17,8 +17,8 @@ struct SocketReadConfig {
     std::chrono::milliseconds backoff_max{60'000};
     // A connection that stayed up this long resets the backoff to backoff_initial.
     std::chrono::milliseconds healthy_after{10'000};
-    // PEM bundle for wss; the Debian system store by default. Empty = libwebsockets' built-in
-    // directory, which Debian's lws 4.1 sets to a useless "../share": leave it set.
+    // PEM bundle that wss relays are verified against; the Debian system store by default.
+    // Empty = OpenSSL's default paths (tls_session.hpp).
     std::string ca_file = "/etc/ssl/certs/ca-certificates.crt";
 };
 
