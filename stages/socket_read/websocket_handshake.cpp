@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <random>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+
+#include "atproto/syntax/ascii.hpp"
 
 namespace stages::socket_read {
 namespace {
@@ -25,11 +26,7 @@ std::string base64(const unsigned char* data, std::size_t size) {
     return out;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
+using atproto::syntax::ascii::iequals;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -41,7 +38,7 @@ std::string_view trim(std::string_view s) {
 bool has_token(std::string_view value, std::string_view token) {
     while (!value.empty()) {
         const auto comma = value.find(',');
-        if (lower(trim(value.substr(0, comma))) == token) return true;
+        if (iequals(trim(value.substr(0, comma)), token)) return true;
         if (comma == std::string_view::npos) break;
         value.remove_prefix(comma + 1);
     }
@@ -112,12 +109,12 @@ WsHandshake::Answer WsHandshake::check(std::size_t consumed) const {
         head.remove_prefix(line_end == std::string_view::npos ? head.size() : line_end + 2);
         const auto colon = line.find(':');
         if (colon == std::string_view::npos) continue;
-        const std::string name = lower(trim(line.substr(0, colon)));
+        const std::string_view name = trim(line.substr(0, colon));
         const std::string_view value = trim(line.substr(colon + 1));
-        if (name == "upgrade") upgrade = lower(value) == "websocket";
-        else if (name == "connection") connection = has_token(value, "upgrade");
-        else if (name == "sec-websocket-accept") accepted = value == expected;
-        else if (name == "sec-websocket-extensions" && !value.empty()) {
+        if (iequals(name, "upgrade")) upgrade = iequals(value, "websocket");
+        else if (iequals(name, "connection")) connection = has_token(value, "upgrade");
+        else if (iequals(name, "sec-websocket-accept")) accepted = value == expected;
+        else if (iequals(name, "sec-websocket-extensions") && !value.empty()) {
             return reject(fmt::format("the relay chose an extension that was not offered: {:.80}", value));
         }
     }
