@@ -92,7 +92,8 @@ private:
     void check_idle();
     void schedule(Timer& timer, Clock::duration delay);
     void on_established();
-    // The plaintext of a read: the handshake's answer, then frames. False: drop the connection.
+    // Plaintext read: the handshake's answer, then frames. False: drop the connection (an error,
+    // or stop requested).
     bool handle(std::span<const std::byte> bytes);
     void send(std::string bytes);
     bool payload(std::span<const std::byte> piece, bool final, std::size_t remaining) override;
@@ -107,7 +108,6 @@ private:
     MessageAssembler assembler_;
     std::optional<TlsContext> tls_context_;  // for wss
     std::optional<TlsSession> tls_;          // this connection's, for wss
-    std::vector<std::byte> plain_;           // what TLS decrypted from the last read
     WsFrameReader frames_;
     std::optional<WsHandshake> handshake_;  // until the relay has accepted the upgrade
     std::string out_;                       // bytes waiting for the socket to be writeable
@@ -245,32 +245,26 @@ bool SocketReader::Impl::on_writeable(lws* wsi) {
 }
 
 bool SocketReader::Impl::on_receive(lws*, const void* in, size_t len) {
-    // After a close frame nothing more is read; the connection drops once the answer is sent.
-    if (close_after_write_) return true;
-    std::span bytes(static_cast<const std::byte*>(in), len);
-    // A TLS session that ends (or breaks) in this read still hands on what it decrypted before:
-    // a relay's last frames (an error frame, a close) often arrive with its close_notify.
-    std::optional<common::Error> tls_ended;
-    if (tls_) {
-        plain_.clear();
-        if (auto received = tls_->receive(bytes, plain_); !received) {
-            tls_ended = std::move(received.error());
-            if (!tls_->ended()) ++metrics_.protocol_errors;  // a failed handshake or a broken record
-        }
-        // Handshake messages and the request held for the handshake's end go out now.
-        out_ += tls_->take_output();
-        if (!out_.empty()) lws_callback_on_writable(wsi_);
-        bytes = plain_;
-    }
-    if (!handle(bytes)) return false;
-    if (tls_ended) {
-        if (down_reason_.empty()) down_reason_ = tls_ended->message;
+    const std::span bytes(static_cast<const std::byte*>(in), len);
+    if (!tls_) return handle(bytes);
+    // Decrypted data goes on as it comes, also when the session ends in this same read: a relay's
+    // last frames (an error frame, its close) often arrive together with its close_notify.
+    bool keep = true;
+    const auto received = tls_->receive(bytes, [&](std::span<const std::byte> plain) { return keep = handle(plain); });
+    // Handshake messages and the request held for the handshake's end go out now.
+    out_ += tls_->take_output();
+    if (!out_.empty()) lws_callback_on_writable(wsi_);
+    if (!keep) return false;
+    if (!received) {
+        if (!tls_->ended()) ++metrics_.protocol_errors;  // a failed handshake or a broken record
+        if (down_reason_.empty()) down_reason_ = received.error().message;
         return false;
     }
-    return !stop_.stop_requested();
+    return true;
 }
 
 bool SocketReader::Impl::handle(std::span<const std::byte> bytes) {
+    // After a close frame nothing more is read; the connection drops once the answer is sent.
     if (close_after_write_) return true;
     if (handshake_) {
         if (bytes.empty()) return true;
@@ -289,7 +283,7 @@ bool SocketReader::Impl::handle(std::span<const std::byte> bytes) {
         down_reason_ = "protocol error: " + fed.error().message;
         return false;
     }
-    return true;
+    return !stop_.stop_requested();
 }
 
 bool SocketReader::Impl::payload(std::span<const std::byte> piece, bool final, std::size_t remaining) {

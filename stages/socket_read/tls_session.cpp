@@ -88,7 +88,7 @@ common::Result<void> TlsSession::advance() {
     return common::fail(openssl_errors("TLS handshake failed"));
 }
 
-common::Result<void> TlsSession::receive(std::span<const std::byte> records, std::vector<std::byte>& plain) {
+common::Result<void> TlsSession::receive(std::span<const std::byte> records, const Deliver& deliver) {
     // SSL_get_error reads this thread's error queue: nothing older may be left in it.
     ERR_clear_error();
     if (!records.empty() && BIO_write(SSL_get_rbio(ssl_.get()), records.data(), static_cast<int>(records.size())) !=
@@ -100,7 +100,7 @@ common::Result<void> TlsSession::receive(std::span<const std::byte> records, std
     for (;;) {
         std::size_t got = 0;
         if (SSL_read_ex(ssl_.get(), scratch_.get(), scratch_bytes, &got) == 1) {
-            plain.insert(plain.end(), scratch_.get(), scratch_.get() + got);
+            if (!deliver({scratch_.get(), got})) return {};
             continue;
         }
         const int error = SSL_get_error(ssl_.get(), 0);

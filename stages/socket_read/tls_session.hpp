@@ -9,11 +9,11 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "common/result.hpp"
 
@@ -43,9 +43,12 @@ public:
     // in take_output().
     [[nodiscard]] static common::Result<TlsSession> start(const TlsContext& context, const std::string& host);
 
-    // Records received from the peer; application data they carry is appended to `plain`. An error
-    // (a failed handshake, a certificate that does not verify, a corrupt record) ends the connection.
-    [[nodiscard]] common::Result<void> receive(std::span<const std::byte> records, std::vector<std::byte>& plain);
+    // Records received from the peer; the application data they carry goes to `deliver` piece by
+    // piece as it is decrypted (false from it: stop reading, the connection is being dropped). An
+    // error (a failed handshake, a certificate that does not verify, a corrupt record, the end of
+    // the session) ends the connection; what was decrypted before it has been delivered.
+    using Deliver = std::function<bool(std::span<const std::byte>)>;
+    [[nodiscard]] common::Result<void> receive(std::span<const std::byte> records, const Deliver& deliver);
     // Application data to send: encrypted once the handshake is done (held until then).
     [[nodiscard]] common::Result<void> send(std::string_view plain);
     // The records to write to the socket now (handshake messages, encrypted data, alerts).
@@ -63,7 +66,7 @@ private:
     static constexpr std::size_t scratch_bytes = 64 * 1024;
 
     std::unique_ptr<SSL, Free> ssl_;
-    std::unique_ptr<std::byte[]> scratch_;  // decrypted data before it is appended
+    std::unique_ptr<std::byte[]> scratch_;  // decrypted data on its way to `deliver`
     bool established_ = false;
     bool ended_ = false;
     std::string held_;  // application data sent before the handshake finished
