@@ -31,6 +31,8 @@ LiveIndexer::LiveIndexer(const pipeline::Config& config, const common::Log& log,
     classify_config_.verify_block_hashes = config.classify.verify_block_hashes;
     writer_config_.database_url = config.database.url;
     writer_config_.max_batch_ops = std::max<std::size_t>(config.stages.batch_write.batch_size * 5, 1000);
+    // The stage has one worker (batches are ordered); its threads are the writer's lanes.
+    writer_config_.lanes = config.stages.batch_write.threads;
 }
 
 LiveIndexer::~LiveIndexer() {

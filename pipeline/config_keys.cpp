@@ -242,9 +242,10 @@ ConfigKey handle_wellknown_base_url() {
     return key;
 }
 
-void add_stage_keys(std::vector<ConfigKey>& keys, const std::string& stage, StageSettings StagesConfig::*member) {
+void add_stage_keys(std::vector<ConfigKey>& keys, const std::string& stage, StageSettings StagesConfig::*member,
+                    const char* threads = "worker threads (lanes, for a keyed stage)") {
     const auto prefix = "stages." + stage + ".";
-    keys.push_back(number(prefix + "threads", {}, "worker threads (lanes, for a keyed stage)", 1, 1024,
+    keys.push_back(number(prefix + "threads", {}, threads, 1, 1024,
                           [member](auto& c) -> auto& { return (c.stages.*member).threads; }));
     keys.push_back(number(prefix + "queue_capacity", {}, "items its input queue holds before producers block", 1,
                           100'000'000, [member](auto& c) -> auto& { return (c.stages.*member).queue_capacity; }));
@@ -293,7 +294,7 @@ std::vector<ConfigKey> build_keys() {
     k.push_back(number("backfiller.workers", {"BACKFILLER_WORKERS"}, "repos fetched and indexed at once", 1, 4096,
                        [](auto& c) -> auto& { return c.backfiller.workers; }));
     k.push_back(number("backfiller.writers", {"BACKFILLER_WRITERS"},
-                       "backfill database writers, each on its own connection (at most DB_POOL_SIZE - 4)", 1, 256,
+                       "backfill database writers, each on its own connection (at most DB_POOL_SIZE - 3 - the live writer's lanes)", 1, 256,
                        [](auto& c) -> auto& { return c.backfiller.writers; }));
     k.push_back(number("backfiller.batch_size", {"BACKFILLER_BATCH_SIZE"}, "backfill records per database batch", 1,
                        1'000'000, [](auto& c) -> auto& { return c.backfiller.batch_size; }));
@@ -333,7 +334,10 @@ std::vector<ConfigKey> build_keys() {
     add_stage_keys(k, "label_read", &StagesConfig::label_read);
     add_stage_keys(k, "decode", &StagesConfig::decode);
     add_stage_keys(k, "classify", &StagesConfig::classify);
-    add_stage_keys(k, "batch_write", &StagesConfig::batch_write);
+    add_stage_keys(k, "batch_write", &StagesConfig::batch_write,
+                   "the live writer's lanes: connections applying a large batch's independent events in parallel "
+                   "before the rest in order (docs/indexing.md \"Writer lanes\"); 1 applies every batch in one "
+                   "transaction");
     add_stage_keys(k, "repo_fetch", &StagesConfig::repo_fetch);
     add_stage_keys(k, "backfill_decode", &StagesConfig::backfill_decode);
     add_stage_keys(k, "backfill_classify", &StagesConfig::backfill_classify);

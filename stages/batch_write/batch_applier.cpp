@@ -77,11 +77,17 @@ std::uint64_t BatchApplier::stage(std::span<const classify::StagedOp> ops) {
     return refused;
 }
 
-BatchResult BatchApplier::apply(std::span<const classify::StagedOp> ops, std::span<const CursorUpdate> cursors) {
+BatchResult BatchApplier::apply(std::span<const classify::StagedOp> ops, std::span<const CursorUpdate> cursors,
+                                Mode mode) {
     BatchResult result;
     conn_.exec("BEGIN", "starting a batch");
     try {
         result.refused_rows = stage(ops);
+        if (mode == Mode::lane && has_replied_post()) {
+            conn_.exec("ROLLBACK", "giving way");
+            result.gave_way = true;
+            return result;
+        }
         auto r = conn_.exec("SELECT applied, stale, accounts_ignored FROM wintermute.apply_batch()",
                             "applying a batch");
         result.applied = to_int(r, 0);
@@ -100,6 +106,16 @@ BatchResult BatchApplier::apply(std::span<const classify::StagedOp> ops, std::sp
         throw;
     }
     return result;
+}
+
+bool BatchApplier::has_replied_post() {
+    // LATERAL … LIMIT 1: an index probe per post whatever the planner guesses of wm_op (it has no
+    // statistics; a plain join was planned as a scan of post per row).
+    auto r = conn_.exec("SELECT EXISTS (SELECT 1 FROM wm_op o CROSS JOIN LATERAL "
+                        "(SELECT 1 FROM post p WHERE p.\"replyParent\" = o.uri LIMIT 1) replied "
+                        "WHERE o.kind = 'create' AND o.extra = 'app.bsky.feed.post')",
+                        "checking a lane's posts");
+    return r.value(0, 0) == "t";
 }
 
 void BatchApplier::read_repo_outcomes(BatchResult& result) {

@@ -41,6 +41,7 @@ struct BatchResult {
     std::int64_t accounts_ignored = 0;  // #account events older than the last applied
     std::uint64_t refused_rows = 0;     // rows COPY could not carry (logged by the caller)
     std::vector<RepoResult> repos;      // one per repo_end / repo_status op
+    bool gave_way = false;              // Mode::lane only: nothing applied, see Mode
 };
 
 class BatchApplier {
@@ -48,12 +49,22 @@ public:
     // Prepares the session: search_path and the temporary staging tables. Throws PgError.
     explicit BatchApplier(storage::pg::Connection& conn);
 
+    enum class Mode : std::uint8_t {
+        ordered,  // the batch as it comes
+        // A writer lane's part of a batch (LaneSplit): if one of its plain posts has replies indexed
+        // before it, which a reply of the batch's dependent part may walk up to, the part is rolled
+        // back and `gave_way` set, for the caller to apply it in order with the dependent part.
+        lane,
+    };
+
     // Throws PgError; the transaction is rolled back and the caller may retry the same batch.
-    BatchResult apply(std::span<const classify::StagedOp> ops, std::span<const CursorUpdate> cursors);
+    BatchResult apply(std::span<const classify::StagedOp> ops, std::span<const CursorUpdate> cursors,
+                      Mode mode = Mode::ordered);
 
 private:
     std::uint64_t stage(std::span<const classify::StagedOp> ops);
     void read_repo_outcomes(BatchResult& result);
+    [[nodiscard]] bool has_replied_post();
 
     storage::pg::Connection& conn_;
 };

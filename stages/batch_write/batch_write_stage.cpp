@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "common/stoppable_sleep.hpp"
+#include "stages/batch_write/lane_split.hpp"
 #include "storage/pg/error.hpp"
 
 namespace stages::batch_write {
@@ -12,7 +13,10 @@ BatchWriteStage::BatchWriteStage(const BatchWriteConfig& config, std::vector<std
                                  WriterInbox& inbox, WriterHooks hooks, BatchWriteMetrics& metrics,
                                  std::stop_token abort, std::shared_ptr<spdlog::logger> log)
     : config_(config), cursor_keys_(std::move(cursor_keys)), inbox_(inbox), hooks_(std::move(hooks)),
-      metrics_(metrics), abort_(std::move(abort)), log_(std::move(log)), reorder_(cursor_keys_.size()) {}
+      metrics_(metrics), abort_(std::move(abort)), log_(std::move(log)), reorder_(cursor_keys_.size()) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(config_.lanes, 1); ++i) lanes_.push_back(std::make_unique<Lane>());
+    for (std::size_t i = 1; i < lanes_.size(); ++i) lane_threads_.push_back(std::make_unique<LaneThread>());
+}
 
 pipeline::Outcome BatchWriteStage::process(In&& event, pipeline::Emit<Out>& /*emit*/) {
     if (event.source >= reorder_.size()) throw std::logic_error("event from an unknown source");
@@ -27,58 +31,134 @@ void BatchWriteStage::flush(pipeline::Emit<Out>& /*emit*/) { write(); }
 
 void BatchWriteStage::write() {
     // Identity results first: they were resolved for events committed earlier.
-    std::vector<classify::StagedOp> ops;
-    inbox_.drain(ops);
-    if (ready_.empty() && ops.empty()) return;
-    // The events' ops are moved, not copied, behind them; `ends` remembers where each event's
-    // ops end, for the event-by-event fallback.
-    const std::size_t inbox_ops = ops.size();
-    std::vector<std::size_t> ends;
-    ends.reserve(ready_.size());
-    ops.reserve(ops.size() + ready_ops_);
+    std::vector<classify::StagedOp> inbox;
+    inbox_.drain(inbox);
+    if (ready_.empty() && inbox.empty()) return;
     std::vector<std::optional<std::int64_t>> last_seq(cursor_keys_.size());
-    for (auto& event : ready_) {
-        std::move(event.ops.begin(), event.ops.end(), std::back_inserter(ops));
-        event.ops.clear();
-        ends.push_back(ops.size());
+    for (const auto& event : ready_) {
         if (event.seq) last_seq[event.source] = *event.seq;
     }
     std::vector<CursorUpdate> cursors;
     for (std::size_t i = 0; i < last_seq.size(); ++i) {
         if (last_seq[i]) cursors.push_back({cursor_keys_[i], *last_seq[i]});
     }
-    switch (commit(ops, cursors)) {
-        case Commit::aborted: return;  // not committed: the cursors re-read these events
-        case Commit::refused: write_one_by_one(ops, inbox_ops, ends); break;
-        case Commit::done: metrics_.ops += ops.size(); report_committed(cursors); break;
-    }
-    after_commit();
+    const bool written = lanes_.size() > 1 && ready_ops_ >= config_.lane_min_ops
+                             ? write_in_lanes(std::move(inbox), cursors)
+                             : write_in_order(std::move(inbox), all_events(), cursors);
+    if (written) after_commit();
 }
 
-void BatchWriteStage::write_one_by_one(std::span<const classify::StagedOp> ops, std::size_t inbox_ops,
-                                       const std::vector<std::size_t>& ends) {
+std::vector<std::size_t> BatchWriteStage::all_events() const {
+    std::vector<std::size_t> events(ready_.size());
+    for (std::size_t i = 0; i < events.size(); ++i) events[i] = i;
+    return events;
+}
+
+bool BatchWriteStage::write_in_lanes(std::vector<classify::StagedOp>&& inbox,
+                                     const std::vector<CursorUpdate>& cursors) {
+    LaneSplit split(lanes_.size());
+    split.note_dependent(inbox);
+    std::vector<std::size_t> part(ready_.size());
+    std::size_t on_lanes = 0;
+    for (std::size_t i = 0; i < ready_.size(); ++i) {
+        part[i] = split.next(ready_[i].ops);
+        if (part[i] != split.dependent()) on_lanes += ready_[i].ops.size();
+    }
+    // When most of a batch depends on itself (a small network replying to itself, as the test
+    // captures), a second transaction costs more than the lanes save.
+    if (on_lanes * 100 < ready_ops_ * config_.lane_min_percent) return write_in_order(std::move(inbox), all_events(), cursors);
+    // Each lane's events' ops are moved behind each other; `begins` remembers where each starts,
+    // to give them back when the lane cannot commit them.
+    std::vector<std::vector<classify::StagedOp>> lane_ops(lanes_.size());
+    std::vector<std::size_t> begins(ready_.size());
+    for (std::size_t i = 0; i < ready_.size(); ++i) {
+        if (part[i] == split.dependent()) continue;
+        auto& ops = lane_ops[part[i]];
+        begins[i] = ops.size();
+        std::move(ready_[i].ops.begin(), ready_[i].ops.end(), std::back_inserter(ops));
+    }
+    std::vector<Commit> outcome(lanes_.size(), Commit::done);
+    for (std::size_t l = 1; l < lanes_.size(); ++l) {
+        if (lane_ops[l].empty()) continue;
+        lane_threads_[l - 1]->start(
+            [this, l, &lane_ops, &outcome] { outcome[l] = commit(*lanes_[l], lane_ops[l], {}, BatchApplier::Mode::lane); });
+    }
+    if (!lane_ops[0].empty()) outcome[0] = commit(*lanes_[0], lane_ops[0], {}, BatchApplier::Mode::lane);
+    for (auto& thread : lane_threads_) thread->wait();
+    if (std::find(outcome.begin(), outcome.end(), Commit::aborted) != outcome.end()) return false;
+
+    std::vector<std::size_t> in_order;
+    for (std::size_t i = 0; i < ready_.size(); ++i) {
+        if (part[i] != split.dependent() && outcome[part[i]] == Commit::done) continue;
+        if (part[i] != split.dependent()) {  // give the lane's ops back to their event
+            const auto first = lane_ops[part[i]].begin() + static_cast<std::ptrdiff_t>(begins[i]);
+            std::move(first, first + static_cast<std::ptrdiff_t>(ready_[i].ops.size()), ready_[i].ops.begin());
+        }
+        in_order.push_back(i);
+    }
+    for (std::size_t l = 0; l < lanes_.size(); ++l) {
+        if (outcome[l] == Commit::done) metrics_.lane_ops += lane_ops[l].size();
+        else ++metrics_.lane_give_ways;
+    }
+    return write_in_order(std::move(inbox), in_order, cursors);
+}
+
+bool BatchWriteStage::write_in_order(std::vector<classify::StagedOp>&& inbox, const std::vector<std::size_t>& events,
+                                     const std::vector<CursorUpdate>& cursors) {
+    // The events' ops are moved, not copied, behind the inbox's; `ends` remembers where each
+    // event's ops end, for the event-by-event fallback.
+    std::vector<classify::StagedOp> ops = std::move(inbox);
+    const std::size_t inbox_ops = ops.size();
+    std::vector<std::size_t> ends;
+    ends.reserve(events.size());
+    for (const auto i : events) {
+        std::move(ready_[i].ops.begin(), ready_[i].ops.end(), std::back_inserter(ops));
+        ends.push_back(ops.size());
+    }
+    switch (commit(*lanes_[0], ops, cursors)) {
+        case Commit::aborted: return false;  // not committed: the cursors re-read these events
+        case Commit::gave_way:
+        case Commit::refused:
+            if (!write_one_by_one(ops, inbox_ops, events, ends)) return false;
+            // Events the lanes committed may follow the last one written here.
+            if (events.size() < ready_.size()) {
+                if (commit(*lanes_[0], {}, cursors) == Commit::aborted) return false;
+                report_committed(cursors);
+            }
+            return true;
+        case Commit::done:
+            metrics_.ops += ops.size();
+            report_committed(cursors);
+            return true;
+    }
+    return false;
+}
+
+bool BatchWriteStage::write_one_by_one(std::span<const classify::StagedOp> ops, std::size_t inbox_ops,
+                                       const std::vector<std::size_t>& events, const std::vector<std::size_t>& ends) {
     for (const auto& op : ops.first(inbox_ops)) {
-        if (commit({&op, 1}, {}) == Commit::refused) {
+        if (commit(*lanes_[0], {&op, 1}, {}) == Commit::refused) {
             ++metrics_.poison_events;
             log_->error("{} op for {} refused by the database; skipped", classify::to_string(op.kind), op.did);
         }
     }
     std::size_t begin = inbox_ops;
-    for (std::size_t i = 0; i < ready_.size(); ++i) {
-        const auto event_ops = ops.subspan(begin, ends[i] - begin);
-        begin = ends[i];
-        const auto cursors = cursor_of(ready_[i]);
-        auto outcome = commit(event_ops, cursors);
+    for (std::size_t k = 0; k < events.size(); ++k) {
+        const auto& event = ready_[events[k]];
+        const auto event_ops = ops.subspan(begin, ends[k] - begin);
+        begin = ends[k];
+        const auto cursors = cursor_of(event);
+        auto outcome = commit(*lanes_[0], event_ops, cursors);
         if (outcome == Commit::done) metrics_.ops += event_ops.size();
         if (outcome == Commit::refused) {
             ++metrics_.poison_events;
-            log_->error("{} refused by the database; its {} ops are skipped", ready_[i].describe(),
-                        event_ops.size());
-            outcome = commit({}, cursors);  // still move the cursor past it
+            log_->error("{} refused by the database; its {} ops are skipped", event.describe(), event_ops.size());
+            outcome = commit(*lanes_[0], {}, cursors);  // still move the cursor past it
         }
-        if (outcome == Commit::aborted) return;
+        if (outcome == Commit::aborted) return false;
         report_committed(cursors);
     }
+    return true;
 }
 
 std::vector<CursorUpdate> BatchWriteStage::cursor_of(const classify::ClassifiedEvent& event) const {
@@ -95,18 +175,21 @@ void BatchWriteStage::report_committed(const std::vector<CursorUpdate>& cursors)
     }
 }
 
-BatchWriteStage::Commit BatchWriteStage::commit(std::span<const classify::StagedOp> ops,
-                                                const std::vector<CursorUpdate>& cursors) {
+BatchWriteStage::Commit BatchWriteStage::commit(Lane& lane, std::span<const classify::StagedOp> ops,
+                                                const std::vector<CursorUpdate>& cursors, BatchApplier::Mode mode) {
     auto delay = config_.retry_initial;
+    const bool first_lane = &lane == lanes_.front().get();
     while (!abort_.stop_requested()) {
         try {
-            if (!conn_) {
-                conn_.emplace(config_.database_url);
-                applier_.emplace(*conn_);
-                metrics_.connected = true;
+            if (!lane.conn) {
+                lane.conn.emplace(config_.database_url);
+                ++metrics_.connections;
+                lane.applier.emplace(*lane.conn);
+                if (first_lane) metrics_.connected = true;
             }
             const auto started = std::chrono::steady_clock::now();
-            const auto result = applier_->apply(ops, cursors);
+            const auto result = lane.applier->apply(ops, cursors, mode);
+            if (result.gave_way) return Commit::gave_way;
             metrics_.commit_micros += static_cast<std::uint64_t>(
                 std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
                     .count());
@@ -123,14 +206,15 @@ BatchWriteStage::Commit BatchWriteStage::commit(std::span<const classify::Staged
             ++metrics_.retries;
             // Class 40 (deadlock, serialization failure) is transient; anything else the server
             // answered is a refusal of the data, which retrying the same batch cannot help.
-            if (conn_ && conn_->ok() && !e.sqlstate().starts_with("40")) {
+            if (lane.conn && lane.conn->ok() && !e.sqlstate().starts_with("40")) {
                 log_->error("batch of {} ops refused: {}", ops.size(), e.what());
                 return Commit::refused;
             }
             log_->error("batch of {} ops not committed, retrying in {} ms: {}", ops.size(), delay.count(), e.what());
-            applier_.reset();
-            conn_.reset();
-            metrics_.connected = false;
+            if (lane.conn) --metrics_.connections;
+            lane.applier.reset();
+            lane.conn.reset();
+            if (first_lane) metrics_.connected = false;
             if (!common::sleep_unless_stopped(delay, abort_)) return Commit::aborted;
             delay = std::min(delay * 2, config_.retry_max);
         }

@@ -1,8 +1,10 @@
 // BatchWriteStage: the sink of the live path. Restores each source's arrival order, groups the
 // events into batches and writes each batch in one transaction with its sources' cursors
-// (BatchApplier). A lost database connection is retried with backoff until it commits; meanwhile
-// the stage does not return, so the queues fill and the sockets stop reading. Nothing is reported
-// as committed (cursors, identity requests, re-syncs) before the commit.
+// (BatchApplier). With several writer lanes, a large batch's independent events are first applied
+// on the lanes' own connections in parallel, then the rest in order with the cursors (LaneSplit,
+// docs/indexing.md "Writer lanes"). A lost database connection is retried with backoff until it
+// commits; meanwhile the stage does not return, so the queues fill and the sockets stop reading.
+// Nothing is reported as committed (cursors, identity requests, re-syncs) before the commit.
 // Thread-safety: one instance (one worker); the hooks are called on its thread.
 #pragma once
 
@@ -20,6 +22,7 @@
 
 #include "pipeline/stage.hpp"
 #include "stages/batch_write/batch_applier.hpp"
+#include "stages/batch_write/lane_thread.hpp"
 #include "stages/batch_write/reorder_buffer.hpp"
 #include "stages/batch_write/writer_inbox.hpp"
 
@@ -28,6 +31,9 @@ namespace stages::batch_write {
 struct BatchWriteConfig {
     std::string database_url;
     std::size_t max_batch_ops = 5000;  // write early when this many ops are ready
+    std::size_t lanes = 1;             // connections applying a batch's independent events in parallel
+    std::size_t lane_min_ops = 256;    // smaller batches are written in one transaction
+    std::size_t lane_min_percent = 25; // and so are batches whose lanes would take less of the ops
     std::chrono::milliseconds retry_initial{250};
     std::chrono::milliseconds retry_max{30'000};
 };
@@ -36,7 +42,10 @@ struct BatchWriteMetrics {
     std::atomic<std::uint64_t> batches{0}, events{0}, ops{0}, stale_writes{0}, accounts_ignored{0};
     std::atomic<std::uint64_t> refused_rows{0}, retries{0}, commit_micros{0};
     std::atomic<std::uint64_t> poison_events{0};  // events the database refused; skipped, logged
-    std::atomic<bool> connected{false};
+    std::atomic<std::uint64_t> lane_ops{0};       // ops committed on the parallel lanes
+    std::atomic<std::uint64_t> lane_give_ways{0};  // lane parts applied in order instead (BatchApplier::Mode)
+    std::atomic<bool> connected{false};            // lane 0's connection (the ordered part's) is open
+    std::atomic<std::uint32_t> connections{0};    // the lanes' open connections
 };
 
 struct WriterHooks {
@@ -66,16 +75,30 @@ public:
     void flush(pipeline::Emit<Out>& emit);
 
 private:
-    enum class Commit : std::uint8_t { done, aborted, refused };
+    enum class Commit : std::uint8_t { done, aborted, refused, gave_way };
+
+    // A connection of the writer; lane 0's also writes the ordered part and the cursors.
+    struct Lane {
+        std::optional<storage::pg::Connection> conn;
+        std::optional<BatchApplier> applier;
+    };
 
     void write();
+    // Applies the independent events on the lanes, then the others in order; false if aborted.
+    bool write_in_lanes(std::vector<classify::StagedOp>&& inbox, const std::vector<CursorUpdate>& cursors);
+    // Applies the inbox's ops and ready events `events` (in order) with `cursors`; false if aborted.
+    bool write_in_order(std::vector<classify::StagedOp>&& inbox, const std::vector<std::size_t>& events,
+                        const std::vector<CursorUpdate>& cursors);
     // Retries connection losses until it commits or the stage is aborted; `refused` when the
     // database rejects the data itself (a bug or an unforeseen input), which retrying cannot fix.
-    Commit commit(std::span<const classify::StagedOp> ops, const std::vector<CursorUpdate>& cursors);
+    Commit commit(Lane& lane, std::span<const classify::StagedOp> ops, const std::vector<CursorUpdate>& cursors,
+                  BatchApplier::Mode mode = BatchApplier::Mode::ordered);
     // After a refused batch: commits event by event and skips (logs, counts) the ones refused.
-    // `ops` is the batch: the inbox's first, then each ready event's, ending at `ends[i]`.
-    void write_one_by_one(std::span<const classify::StagedOp> ops, std::size_t inbox_ops,
-                          const std::vector<std::size_t>& ends);
+    // `ops` is the batch: the inbox's first, then ready event `events[i]`'s, ending at `ends[i]`.
+    // False if aborted.
+    bool write_one_by_one(std::span<const classify::StagedOp> ops, std::size_t inbox_ops,
+                          const std::vector<std::size_t>& events, const std::vector<std::size_t>& ends);
+    [[nodiscard]] std::vector<std::size_t> all_events() const;  // 0 … ready_.size() - 1
     std::vector<CursorUpdate> cursor_of(const classify::ClassifiedEvent& event) const;
     void report_committed(const std::vector<CursorUpdate>& cursors);
     void after_commit();
@@ -90,8 +113,8 @@ private:
     std::vector<ReorderBuffer> reorder_;
     std::vector<classify::ClassifiedEvent> ready_;
     std::size_t ready_ops_ = 0;
-    std::optional<storage::pg::Connection> conn_;
-    std::optional<BatchApplier> applier_;
+    std::vector<std::unique_ptr<Lane>> lanes_;               // at least one
+    std::vector<std::unique_ptr<LaneThread>> lane_threads_;  // lanes 1… run on these
 };
 
 }  // namespace stages::batch_write

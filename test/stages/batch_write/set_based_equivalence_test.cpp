@@ -17,6 +17,7 @@
 #include "stages/batch_write/batch_applier.hpp"
 #include "storage/pg/connection.hpp"
 #include "storage/schema/migrator.hpp"
+#include "test/stages/batch_write/random_firehose.hpp"
 #include "test/support/throwaway_postgres.hpp"
 
 namespace {
@@ -24,131 +25,8 @@ namespace {
 using stages::classify::OpKind;
 using stages::classify::StagedOp;
 
-constexpr const char* cid = "bafyreibbvuvlyhgpw46oktgv7ggfpuivms3y7xsfocxsys2ahdyr4uyola";
-
-class RandomFirehose {
-public:
-    // Writes as `authors` actors (did:plc:a…b, a…c, …); likes, replies and quotes go to posts of
-    // `subject_authors` actors, follows and blocks to them (by default the writers themselves).
-    explicit RandomFirehose(std::uint32_t seed, char first = 'b', int authors = 6, int subject_authors = 0)
-        : random_(seed) {
-        for (int i = 0; i < authors; ++i) actors_.push_back(fmt::format("did:plc:{:a>24}", static_cast<char>(first + i)));
-        for (int i = 0; i < (subject_authors > 0 ? subject_authors : authors); ++i) {
-            subjects_.push_back(fmt::format("did:plc:{:a>24}", static_cast<char>((subject_authors > 0 ? 'b' : first) + i)));
-        }
-        revs_.assign(actors_.size(), 0);
-    }
-
-    // One batch: a commit op and one record op per event.
-    std::vector<StagedOp> batch(std::size_t events) {
-        std::vector<StagedOp> ops;
-        for (std::size_t e = 0; e < events; ++e) {
-            const auto actor = pick(actors_.size());
-            const auto t = fmt::format("2026-11-27T12:{:02}:{:02}.{:03}Z", seq_ / 60000 % 60, seq_ / 1000 % 60,
-                                       seq_ % 1000);
-            ++seq_;
-            StagedOp commit;
-            commit.kind = OpKind::commit;
-            commit.seq = seq_;
-            commit.did = actors_[actor];
-            commit.cid = cid;
-            commit.rev = fmt::format("3l{:011}", ++revs_[actor]);
-            commit.time = t;
-            ops.push_back(commit);
-            ops.push_back(record(actor, t));
-        }
-        return ops;
-    }
-
-private:
-    std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(random_); }
-    std::string uri(std::size_t actor, const std::string& collection, const std::string& rkey) const {
-        return fmt::format("at://{}/{}/{}", actors_[actor], collection, rkey);
-    }
-    std::string post_uri() {
-        return fmt::format("at://{}/app.bsky.feed.post/p{}", subjects_[pick(subjects_.size())], pick(5));
-    }
-    const std::string& subject_actor() { return subjects_[pick(subjects_.size())]; }
-
-    StagedOp record(std::size_t actor, const std::string& t) {
-        StagedOp op;
-        op.kind = OpKind::create;
-        op.seq = seq_;
-        op.did = actors_[actor];
-        op.cid = cid;
-        op.time = t;
-        op.created_at = t;
-        const auto roll = pick(100);
-        std::string collection;
-        if (roll < 30 || (roll >= 80 && roll < 85)) {
-            collection = roll < 30 ? "app.bsky.feed.like" : "app.bsky.feed.repost";
-            op.subject = post_uri();
-            const auto via = pick(4) == 0 ? fmt::format(R"(,"via":{{"uri":"{}","cid":"{}"}})",
-                                                        fmt::format("at://{}/app.bsky.feed.repost/r1", subject_actor()), cid)
-                                          : std::string();
-            op.json = fmt::format(R"({{"$type":"{}","subject":{{"uri":"{}","cid":"{}"}}{},"createdAt":"{}"}})",
-                                  collection, op.subject, cid, via, t);
-            op.uri = uri(actor, collection, fmt::format("l{}", pick(8)));
-            op.set_based = true;
-        } else if (roll < 42) {
-            collection = pick(3) == 0 ? "app.bsky.graph.block" : "app.bsky.graph.follow";
-            op.subject = subject_actor();
-            op.json = fmt::format(R"({{"$type":"{}","subject":"{}","createdAt":"{}"}})", collection, op.subject, t);
-            op.uri = uri(actor, collection, fmt::format("f{}", pick(6)));
-            op.set_based = true;
-        } else if (roll < 65) {
-            collection = "app.bsky.feed.post";
-            op.uri = uri(actor, collection, fmt::format("p{}", pick(5)));
-            const auto kind = pick(10);
-            std::string extra;
-            if (kind < 4) {  // a reply: parent and root from the same pool of posts
-                op.reply_parent = post_uri();
-                op.reply_root = pick(2) == 0 ? op.reply_parent : post_uri();
-                extra = fmt::format(R"(,"reply":{{"root":{{"uri":"{}","cid":"{}"}},)"
-                                    R"("parent":{{"uri":"{}","cid":"{}"}}}})",
-                                    op.reply_root, cid, op.reply_parent, cid);
-            } else if (kind < 6) {  // a quote
-                extra = fmt::format(R"(,"embed":{{"$type":"app.bsky.embed.record",)"
-                                    R"("record":{{"uri":"{}","cid":"{}"}}}})",
-                                    post_uri(), cid);
-            } else if (kind < 8) {  // mentions
-                extra = fmt::format(R"(,"facets":[{{"index":{{"byteStart":0,"byteEnd":2}},"features":[{{"$type":)"
-                                    R"("app.bsky.richtext.facet#mention","did":"{}"}}]}}])",
-                                    subject_actor());
-            }
-            op.set_based = kind >= 6;  // neither a reply nor a quote
-            op.json = fmt::format(R"({{"$type":"app.bsky.feed.post","text":"hi"{},"createdAt":"{}"}})", extra, t);
-        } else if (roll < 80) {
-            // A delete of something the actor may have written.
-            static const char* collections[] = {"app.bsky.feed.like", "app.bsky.feed.repost", "app.bsky.graph.follow",
-                                                "app.bsky.feed.post"};
-            collection = collections[pick(4)];
-            const char prefix = collection == "app.bsky.feed.post"      ? 'p'
-                                : collection == "app.bsky.graph.follow" ? 'f'
-                                                                        : 'l';
-            op.kind = OpKind::del;
-            op.uri = uri(actor, collection, fmt::format("{}{}", prefix, pick(8)));
-            op.cid.clear();
-            op.created_at.reset();
-        } else {
-            collection = "app.bsky.feed.threadgate";
-            const auto rkey = fmt::format("p{}", pick(5));
-            op.uri = uri(actor, collection, rkey);
-            const auto rule = pick(2) == 0 ? std::string(R"({"$type":"app.bsky.feed.threadgate#followingRule"})")
-                                           : std::string();
-            op.json = fmt::format(R"({{"$type":"{}","post":"{}","allow":[{}],"createdAt":"{}"}})", collection,
-                                  uri(actor, "app.bsky.feed.post", rkey), rule, t);
-        }
-        op.extra = collection;
-        return op;
-    }
-
-    std::mt19937 random_;
-    std::vector<std::string> actors_;
-    std::vector<std::string> subjects_;
-    std::vector<int> revs_;
-    std::int64_t seq_ = 0;
-};
+constexpr const char* cid = test_support::random_firehose_cid;
+using test_support::RandomFirehose;
 
 void apply_all(const std::string& url, const std::vector<std::vector<StagedOp>>& batches) {
     storage::pg::Connection conn(url);
