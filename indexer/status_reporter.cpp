@@ -41,6 +41,9 @@ StatusReporter::StatusReporter(const LiveIndexer& live, pipeline::Metrics& runne
     mirror(c.deletes_staged, metrics.records_processed());
     for (const auto& rejected : c.records_rejected) mirror(rejected, metrics.records_failed());
     mirror(w.stale_writes, metrics.stale_writes_skipped());
+    mirror(w.lane_ops, metrics.writer_ops("lane"));
+    mirror(w.ops, metrics.writer_ops("ordered"));
+    mirror(w.lane_give_ways, metrics.lane_give_ways());
     mirror(c.collection_events[index_of(CountedCollection::post)], metrics.post_events());
     mirror(c.collection_events[index_of(CountedCollection::like)], metrics.like_events());
     mirror(c.collection_events[index_of(CountedCollection::follow)], metrics.follow_events());
@@ -128,8 +131,8 @@ ops::DaemonStatus StatusReporter::status() const {
     queue("events", stages.batch_write.queue_capacity, "classify", "batch_write");
     if (backfill_ != nullptr) backfill_->fill(s);
     s.db.reachable = live_.writer_metrics().connected.load() || live_.writer_metrics().batches.load() == 0;
-    // The writers' sessions: the live writer's and the backfill writers' (docs/operations.md).
-    s.db.pool_in_use = (live_.writer_metrics().connected.load() ? 1 : 0) +
+    // The writers' sessions: the live writer's lanes' and the backfill writers' (docs/operations.md).
+    s.db.pool_in_use = live_.writer_metrics().connections.load() +
                        (backfill_ != nullptr ? backfill_->metrics().writer.connections.load() : 0);
     s.db.pool_size = static_cast<std::uint32_t>(live_.config().database.pool_size);
     return s;

@@ -62,6 +62,10 @@ struct DaemonMetrics::Impl {
           reposts(counter(r, "indexer_repost_events_total", "Repost events indexed")),
           blocks(counter(r, "indexer_block_events_total", "Block events indexed")),
           profiles(counter(r, "indexer_profile_events_total", "Profile events indexed")),
+          writer_ops(counters(r, "wintermute_writer_ops_total",
+                              "Ops the live writer committed, by path: on its parallel lanes or in order")),
+          lane_give_ways(counter(r, "wintermute_writer_lane_give_ways_total",
+                                 "Lane transactions rolled back for the ordered part to apply their events")),
           repos_processed(counter(r, "backfiller_repos_processed_total", "Repos backfilled completely")),
           repos_failed(counter(r, "backfiller_repos_failed_total", "Repos whose backfill failed")),
           records_extracted(counter(r, "backfiller_records_extracted_total", "Records extracted from repo CARs")),
@@ -101,6 +105,8 @@ struct DaemonMetrics::Impl {
     Counter& reposts;
     Counter& blocks;
     Counter& profiles;
+    prometheus::Family<Counter>& writer_ops;
+    Counter& lane_give_ways;
     Counter& repos_processed;
     Counter& repos_failed;
     Counter& records_extracted;
@@ -141,6 +147,8 @@ Counter& DaemonMetrics::follow_events() { return impl_->follows; }
 Counter& DaemonMetrics::repost_events() { return impl_->reposts; }
 Counter& DaemonMetrics::block_events() { return impl_->blocks; }
 Counter& DaemonMetrics::profile_events() { return impl_->profiles; }
+Counter& DaemonMetrics::writer_ops(std::string_view path) { return impl_->writer_ops.Add({{"path", std::string(path)}}); }
+Counter& DaemonMetrics::lane_give_ways() { return impl_->lane_give_ways; }
 Counter& DaemonMetrics::repos_processed() { return impl_->repos_processed; }
 Counter& DaemonMetrics::repos_failed() { return impl_->repos_failed; }
 Counter& DaemonMetrics::records_extracted() { return impl_->records_extracted; }

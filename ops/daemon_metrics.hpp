@@ -49,6 +49,11 @@ public:
     [[nodiscard]] prometheus::Counter& block_events();
     [[nodiscard]] prometheus::Counter& profile_events();
 
+    // wintermute_writer_*: the live writer's ops by path (label path: lane, ordered) and its lanes'
+    // transactions that gave way to the ordered part (docs/indexing.md "Writer lanes").
+    [[nodiscard]] prometheus::Counter& writer_ops(std::string_view path);
+    [[nodiscard]] prometheus::Counter& lane_give_ways();
+
     // backfiller_*
     [[nodiscard]] prometheus::Counter& repos_processed();
     [[nodiscard]] prometheus::Counter& repos_failed();

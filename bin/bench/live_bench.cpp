@@ -23,6 +23,7 @@ struct Options {
     std::uint64_t events = 100'000;
     double rate = 2000;
     std::optional<std::uint64_t> idle_linger_ms;
+    std::optional<std::uint64_t> writer_lanes;
 };
 
 std::string default_capture_dir() {
@@ -41,6 +42,7 @@ common::Result<Options> parse(std::span<char* const> args) {
         else if (flag == "--events") return bin::bench::positive_number(value, o.events);
         else if (flag == "--rate") return bin::bench::positive_number(value, o.rate);
         else if (flag == "--idle-linger-ms") return bin::bench::number(value, o.idle_linger_ms.emplace());
+        else if (flag == "--writer-lanes") return bin::bench::positive_number(value, o.writer_lanes.emplace());
         else return std::nullopt;
         return true;
     };
@@ -80,13 +82,17 @@ void print_row(std::string_view name, const bin::bench::LivePhaseResult& r) {
 
 void print_time(std::string_view name, const bin::bench::LivePhaseResult& r) {
     const double batches = static_cast<double>(std::max<std::uint64_t>(r.batches, 1));
-    const double ops = static_cast<double>(std::max<std::uint64_t>(r.ops, 1));
+    const auto all_ops = r.ops + r.lane_ops;
+    const double ops = static_cast<double>(std::max<std::uint64_t>(all_ops, 1));
     // The writer's own busy counter misses the commits made when its input runs dry (flush on
-    // idle), so the share of wall time inside BatchApplier is the writer's load.
+    // idle), so the share of wall time inside BatchApplier is the writer's load. With lanes, the
+    // lanes' transactions run side by side: the shares add up, and batches count transactions.
     fmt::print("{:<12} writer in BatchApplier (COPY + apply_batch + commit) {:.0f}% of wall;"
-               " {} batches, {:.0f} ops/batch, {:.1f} ms/batch, {:.0f} us/op\n",
-               name, 100 * r.commit_seconds / r.seconds, r.batches,
-               static_cast<double>(r.ops) / batches, 1000 * r.commit_seconds / batches, 1e6 * r.commit_seconds / ops);
+               " {} transactions, {:.0f} ops/transaction, {:.1f} ms/transaction, {:.0f} us/op;"
+               " on lanes {:.0f}% of ops, {} gave way\n",
+               name, 100 * r.commit_seconds / r.seconds, r.batches, static_cast<double>(all_ops) / batches,
+               1000 * r.commit_seconds / batches, 1e6 * r.commit_seconds / ops,
+               100 * static_cast<double>(r.lane_ops) / ops, r.lane_give_ways);
     fmt::print("{:<12} busy thread-s (wall clock): decode {:.1f}, classify {:.1f}; stale {}, poison {}, retries {};"
                " PLC lookups {} ({} unknown)\n",
                "", r.decode_busy, r.classify_busy, r.stale, r.poison, r.retries, r.plc_requests, r.plc_not_found);
@@ -135,7 +141,8 @@ int live_bench(std::span<char* const> args) {
     const std::optional<double> paced = options->rate;
     for (const auto& rate : {std::optional<double>{}, paced}) {
         const LivePhaseSpec spec{options->database_url, options->capture_dir, copies,
-                                 static_cast<std::uint32_t>(results.size()) * copies, rate, options->idle_linger_ms};
+                                 static_cast<std::uint32_t>(results.size()) * copies, rate, options->idle_linger_ms,
+                                 options->writer_lanes};
         auto result = run_live_phase(spec, *frames, log);
         if (!result) {
             fmt::print(stderr, "wintermute-bench live: {}\n", result.error().message);

@@ -70,6 +70,7 @@ pipeline::Config indexer_config(const LivePhaseSpec& spec, std::uint16_t port, c
     config.network.allow_private_addresses = true;
     config.classify.verify_block_hashes = false;  // retagged DIDs changed the blocks' bytes
     if (spec.idle_linger_ms) config.stages.batch_write.idle_linger = std::chrono::milliseconds(*spec.idle_linger_ms);
+    if (spec.writer_lanes) config.stages.batch_write.threads = *spec.writer_lanes;
     return config;
 }
 
@@ -84,6 +85,8 @@ void collect(const indexer::LiveIndexer& indexer, pipeline::Metrics& metrics, Li
     r.ops = w.ops;
     r.stale = w.stale_writes;
     r.poison = w.poison_events;
+    r.lane_ops = w.lane_ops;
+    r.lane_give_ways = w.lane_give_ways;
     r.retries = w.retries;
     r.commit_seconds = static_cast<double>(w.commit_micros.load()) / 1e6;
     const auto& c = indexer.classify_metrics();

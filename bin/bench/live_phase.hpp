@@ -22,6 +22,7 @@ struct LivePhaseSpec {
     std::uint32_t first_tag = 0;         // DID tag of the first copy (replay/did_retag.hpp)
     std::optional<double> rate;          // events/s; nullopt = full speed
     std::optional<std::uint64_t> idle_linger_ms;  // the writer's stages.batch_write.idle_linger_ms; default
+    std::optional<std::uint64_t> writer_lanes;    // its stages.batch_write.threads; default
 };
 
 struct LivePhaseResult {
@@ -32,6 +33,7 @@ struct LivePhaseResult {
     double postgres_cpu_seconds = 0;     // every local postgres process over those seconds
     std::vector<double> lag_ms;          // per committed event, sorted
     std::uint64_t batches = 0, ops = 0, stale = 0, poison = 0, retries = 0;
+    std::uint64_t lane_ops = 0, lane_give_ways = 0;  // ops committed on the writer's lanes (not in `ops`)
     double commit_seconds = 0;           // writer time inside BatchApplier::apply (stage, apply, commit)
     double decode_busy = 0, classify_busy = 0;  // busy thread-seconds (wall clock) per stage
     std::uint64_t plc_requests = 0, plc_not_found = 0;  // identity lookups the stream caused

@@ -26,6 +26,7 @@ const char* const metric_names[] = {
     "wintermute_source_cursor", "wintermute_source_connected", "wintermute_source_last_frame_age_seconds",
     "wintermute_source_lag_seconds", "wintermute_db_pool_in_use", "wintermute_db_pool_size",
     "wintermute_db_reachable", "wintermute_backfill_repos", "wintermute_backfill_repos_remaining",
+    "wintermute_writer_lane_give_ways_total",
 };
 
 struct Fixture {
