@@ -32,12 +32,11 @@ std::vector<std::size_t> find_plc_dids(std::span<const std::byte> bytes) {
 
 void retag_plc_dids(std::span<std::byte> bytes, std::uint32_t tag) {
     if (tag >= plc_tag_count) throw std::logic_error("did:plc tag out of range");
-    const auto high = static_cast<std::byte>(base32[tag / 32]);
-    const auto low = static_cast<std::byte>(base32[tag % 32]);
+    std::byte digits[plc_tag_length];
+    for (std::size_t i = plc_tag_length; i-- > 0; tag /= 32) digits[i] = static_cast<std::byte>(base32[tag % 32]);
     for (const auto at : find_plc_dids(bytes)) {
         const std::size_t end = at + prefix.size() + suffix_length;
-        bytes[end - 2] = high;
-        bytes[end - 1] = low;
+        for (std::size_t i = 0; i < plc_tag_length; ++i) bytes[end - plc_tag_length + i] = digits[i];
     }
 }
 

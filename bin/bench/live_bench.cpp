@@ -52,7 +52,7 @@ common::Result<Options> parse(std::span<char* const> args) {
     return o;
 }
 
-// Retagging keeps all but the last two characters of a DID: the capture's DIDs must already
+// Retagging keeps all but the last plc_tag_length characters of a DID: the capture's DIDs must already
 // differ before them, or two repos would merge into one.
 common::Result<std::size_t> check_dids(const std::vector<replay::CapturedFrame>& frames) {
     std::set<std::string> dids, stems;
@@ -60,10 +60,10 @@ common::Result<std::size_t> check_dids(const std::vector<replay::CapturedFrame>&
         for (const auto at : replay::find_plc_dids(frame.bytes)) {
             const std::string did(reinterpret_cast<const char*>(frame.bytes.data()) + at, 32);
             dids.insert(did);
-            stems.insert(did.substr(0, 30));
+            stems.insert(did.substr(0, did.size() - replay::plc_tag_length));
         }
     }
-    if (dids.size() != stems.size()) return common::fail("capture DIDs differ only in their last two characters");
+    if (dids.size() != stems.size()) return common::fail("capture DIDs differ only in their last characters, which retagging replaces");
     return dids.size();
 }
 

@@ -25,8 +25,8 @@ TEST_CASE("retagging rewrites every did:plc in place, inside URIs too, and keeps
     const std::string text = "\x78\x20" + std::string(did) + "cseq|at://" + std::string(did) + "/app.bsky.feed.post/3k";
     auto bytes = bytes_of(text);
     CHECK(replay::find_plc_dids(bytes) == std::vector<std::size_t>{2, 44});
-    replay::retag_plc_dids(bytes, 33);  // 33 = 1 * 32 + 1: "bb"
-    const std::string tagged = "did:plc:22hzdkcgxzvvftgjesk7ecbb";
+    replay::retag_plc_dids(bytes, 32 * 32 + 33);  // (1, 1, 1) in base 32: "bbb"
+    const std::string tagged = "did:plc:22hzdkcgxzvvftgjesk7ebbb";
     CHECK(text_of(bytes) == "\x78\x20" + tagged + "cseq|at://" + tagged + "/app.bsky.feed.post/3k");
 }
 
@@ -44,7 +44,7 @@ TEST_CASE("distinct tags give distinct identifiers and a tag out of range is a b
     auto b = bytes_of(did);
     replay::retag_plc_dids(a, 0);
     replay::retag_plc_dids(b, replay::plc_tag_count - 1);
-    CHECK(text_of(a) == "did:plc:22hzdkcgxzvvftgjesk7ecaa");
-    CHECK(text_of(b) == "did:plc:22hzdkcgxzvvftgjesk7ec77");
+    CHECK(text_of(a) == "did:plc:22hzdkcgxzvvftgjesk7eaaa");
+    CHECK(text_of(b) == "did:plc:22hzdkcgxzvvftgjesk7e777");
     CHECK_THROWS_AS(replay::retag_plc_dids(a, replay::plc_tag_count), std::logic_error);
 }
