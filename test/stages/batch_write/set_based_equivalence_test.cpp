@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <array>
-#include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
@@ -18,6 +17,7 @@
 #include "storage/pg/connection.hpp"
 #include "storage/schema/migrator.hpp"
 #include "test/stages/batch_write/random_firehose.hpp"
+#include "test/stages/batch_write/same_rows.hpp"
 #include "test/support/throwaway_postgres.hpp"
 
 namespace {
@@ -52,14 +52,7 @@ TEST_CASE("random batches give the same rows applied set-based as applied one by
         test_support::ThrowawayPostgres a, b;
         apply_all(a.url(), grouped);
         apply_all(b.url(), one_by_one);
-        for (const auto& url : {a.url(), b.url()}) {
-            storage::pg::Connection(url).exec("DELETE FROM bsky.wintermute_migration");
-        }
-        const char* tool = std::getenv("WINTERMUTE_COMPARE_TOOL");
-        REQUIRE(tool != nullptr);
-        const auto command = fmt::format("python3 '{}' db '{}' '{}' --with-indexed-at > set-based-compare.log 2>&1 "
-                                         "|| (cat set-based-compare.log; exit 1)", tool, a.url(), b.url());
-        CHECK(std::system(command.c_str()) == 0);
+        CHECK(test_support::same_rows(a.url(), b.url(), "set-based-compare.log"));
         storage::pg::Connection conn(a.url());
         // The batches did what they are for: duplicates, notifications, gated replies.
         CHECK(std::stoll(std::string(conn.exec("SELECT count(*) FROM bsky.duplicate_record").value(0, 0))) > 0);
