@@ -3,6 +3,7 @@
 // events around it are committed whole.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -154,4 +155,51 @@ TEST_CASE("commits not newer than the rev held are skipped with their records, w
     // The same batch again: every commit is at or before the rev held and every sync before it.
     CHECK(applier.apply(second, {}).stale == 7);
     CHECK(std::string(conn.exec("SELECT count(*) FROM bsky.\"like\"").value(0, 0)) == "4");
+}
+
+TEST_CASE("an #account status that arrives before the actor row is written when the row comes, if the DID "
+          "had a commit before it",
+          "[batch_write][stage]") {
+    test_support::ThrowawayPostgres db;
+    storage::pg::Connection conn(db.url());
+    REQUIRE(storage::schema::Migrator(conn).run());
+    stages::batch_write::BatchApplier applier(conn);
+
+    const std::string seen = fmt::format("did:plc:{:s>24}", "seen");      // a commit, then #account
+    const std::string unseen = fmt::format("did:plc:{:u>24}", "unseen");  // #account without a commit
+    const std::string present = fmt::format("did:plc:{:p>24}", "present");  // its actor row exists
+    auto op = [](OpKind kind, const std::string& did, std::int64_t seq, std::optional<std::string> extra = {}) {
+        StagedOp o;
+        o.kind = kind;
+        o.seq = seq;
+        o.did = did;
+        o.time = fmt::format("2026-11-27T12:00:{:02}.000Z", seq);
+        o.extra = std::move(extra);
+        if (kind == OpKind::commit) o.cid = cid, o.rev = "3l00000000001";
+        return o;
+    };
+    // The identity resolver has answered for `present` only; the account events find no row for
+    // the others. (The reference would have `seen`'s row from its commit's indexHandle.)
+    applier.apply(std::vector<StagedOp>{op(OpKind::actor, present, 0, "present.test"), op(OpKind::commit, seen, 1),
+                                        op(OpKind::commit, present, 2), op(OpKind::account, seen, 3, "takendown"),
+                                        op(OpKind::account, unseen, 4, "takendown"),
+                                        op(OpKind::account, present, 5, "deactivated")},
+                  {});
+    // Then the resolver's answers: rows for the two others.
+    applier.apply(std::vector<StagedOp>{op(OpKind::actor, seen, 6, "seen.test"), op(OpKind::actor, unseen, 7, "unseen.test")},
+                  {});
+    const auto status = [&](const std::string& did) {
+        auto r = conn.exec_params("SELECT coalesce(\"upstreamStatus\", 'active') FROM bsky.actor WHERE did = $1", {did},
+                                  "reading");
+        return r.rows() == 1 ? std::string(r.value(0, 0)) : std::string("no row");
+    };
+    CHECK(status(seen) == "takendown");
+    CHECK(status(unseen) == "active");  // nothing, as the reference writes for a DID without a row
+    CHECK(status(present) == "deactivated");
+    // A later reactivation, and a later resolution of the same actor, keep to the newest event.
+    applier.apply(std::vector<StagedOp>{op(OpKind::account, seen, 8)}, {});
+    auto again = op(OpKind::actor, seen, 9, "seen.test");
+    again.json = "force";
+    applier.apply(std::vector<StagedOp>{again}, {});
+    CHECK(status(seen) == "active");
 }
