@@ -38,9 +38,10 @@ std::size_t LaneSplit::next(std::span<const classify::StagedOp> event_ops) {
 
 void LaneSplit::note_dependent(std::span<const classify::StagedOp> ops) {
     for (const auto& op : ops) {
-        // Its later events wait too (repo order). #identity and #account touch only the actor row,
-        // which no lane op reads, and labels no repo: they hold nobody back.
-        if (op.kind != OpKind::actor && op.kind != OpKind::account && op.kind != OpKind::label) {
+        // Its later events wait too (repo order, and an #account reads whether actor_sync holds the
+        // repo yet: migration 0013). #identity touches only the actor row, which no lane op reads,
+        // and labels no repo: they hold nobody back.
+        if (op.kind != OpKind::actor && op.kind != OpKind::label) {
             dependent_repos_.insert(op.did);
         }
         note_reads(op);

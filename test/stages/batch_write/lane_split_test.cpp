@@ -115,10 +115,13 @@ TEST_CASE("replies, quotes, gates, post deletes, other collections and non-commi
     CHECK(events.dependent(events.event({simple(OpKind::actor, alice)})));
     CHECK(events.dependent(events.event({simple(OpKind::account, alice)})));
     CHECK(events.dependent(events.event({simple(OpKind::sync, bob)})));
-    // #identity and #account touch only the actor row: alice's commits still go to a lane. A #sync
-    // moves bob's rev: his later commits wait for it.
-    CHECK_FALSE(events.dependent(events.commit(alice, {plain_post(alice, "p1")})));
+    // #identity touches only the actor row: carol's commits still go to a lane. A #sync moves
+    // bob's rev, and an #account reads whether alice's actor_sync row exists yet: their later
+    // commits wait for them.
+    CHECK(events.dependent(events.event({simple(OpKind::actor, carol)})));
+    CHECK_FALSE(events.dependent(events.commit(carol, {plain_post(carol, "p1")})));
     CHECK(events.dependent(events.commit(bob, {plain_post(bob, "p1")})));
+    CHECK(events.dependent(events.commit(alice, {plain_post(alice, "p1")})));
 }
 
 TEST_CASE("after a dependent event, the repo's later events are dependent too", "[batch_write][lanes]") {
