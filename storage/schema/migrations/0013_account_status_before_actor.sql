@@ -14,41 +14,29 @@ ALTER TABLE account_event_state
     ADD COLUMN pending boolean NOT NULL DEFAULT false,  -- the status waits for the actor row
     ADD COLUMN pending_status text;                     -- NULL: active
 
-CREATE OR REPLACE FUNCTION wintermute.apply_account(actor_did text, status text, t text) RETURNS boolean
+-- Both functions keep their rules under another name and are wrapped, not copied.
+ALTER FUNCTION wintermute.apply_account(text, text, text) RENAME TO apply_account_event;
+ALTER FUNCTION wintermute.index_actor(text, text, text, boolean) RENAME TO index_actor_row;
+
+CREATE FUNCTION wintermute.apply_account(actor_did text, status text, t text) RETURNS boolean
     LANGUAGE plpgsql AS $$
 DECLARE
     waits boolean;
 BEGIN
-    INSERT INTO account_event_state AS s (did, "time") VALUES (actor_did, t)
-    ON CONFLICT (did) DO UPDATE SET "time" = excluded."time" WHERE s."time" < excluded."time";
-    IF NOT FOUND THEN
-        RETURN false;
+    IF NOT wintermute.apply_account_event(actor_did, status, t) THEN
+        RETURN false;  -- older than the last one applied
     END IF;
-    UPDATE actor SET "upstreamStatus" = status WHERE did = actor_did;
-    waits := NOT FOUND AND EXISTS (SELECT 1 FROM actor_sync WHERE did = actor_did);
+    waits := NOT EXISTS (SELECT 1 FROM actor WHERE did = actor_did)
+             AND EXISTS (SELECT 1 FROM actor_sync WHERE did = actor_did);
     UPDATE account_event_state SET pending = waits, pending_status = CASE WHEN waits THEN status END
     WHERE did = actor_did;
     RETURN true;
 END $$;
 
-CREATE OR REPLACE FUNCTION wintermute.index_actor(actor_did text, new_handle text, t text, force boolean) RETURNS void
+CREATE FUNCTION wintermute.index_actor(actor_did text, new_handle text, t text, force boolean) RETURNS void
     LANGUAGE plpgsql AS $$
-DECLARE
-    a record;
 BEGIN
-    IF NOT force THEN
-        SELECT "indexedAt", handle INTO a FROM actor WHERE did = actor_did;
-        IF FOUND AND t::timestamptz - a."indexedAt"::timestamptz <= interval '1 day'
-           AND (a.handle IS NOT NULL OR t::timestamptz - a."indexedAt"::timestamptz <= interval '1 hour') THEN
-            RETURN;
-        END IF;
-    END IF;
-    IF new_handle IS NOT NULL THEN
-        UPDATE actor SET handle = NULL WHERE handle = new_handle AND did <> actor_did;
-    END IF;
-    INSERT INTO actor (did, handle, "indexedAt") VALUES (actor_did, new_handle, t)
-    ON CONFLICT (did) DO UPDATE SET handle = excluded.handle, "indexedAt" = excluded."indexedAt";
-    -- A status that arrived before the row (migration 0013).
+    PERFORM wintermute.index_actor_row(actor_did, new_handle, t, force);
     UPDATE actor SET "upstreamStatus" = s.pending_status FROM account_event_state s
     WHERE actor.did = actor_did AND s.did = actor_did AND s.pending;
     IF FOUND THEN
