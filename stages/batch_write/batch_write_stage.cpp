@@ -59,10 +59,13 @@ bool BatchWriteStage::write_in_lanes(std::vector<classify::StagedOp>&& inbox,
     LaneSplit split(lanes_.size());
     split.note_dependent(inbox);
     std::vector<std::size_t> part(ready_.size());
+    std::vector<std::size_t> lane_sizes(lanes_.size());
     std::size_t on_lanes = 0;
     for (std::size_t i = 0; i < ready_.size(); ++i) {
         part[i] = split.next(ready_[i].ops);
-        if (part[i] != split.dependent()) on_lanes += ready_[i].ops.size();
+        if (part[i] == split.dependent()) continue;
+        lane_sizes[part[i]] += ready_[i].ops.size();
+        on_lanes += ready_[i].ops.size();
     }
     // When most of a batch depends on itself (a small network replying to itself, as the test
     // captures), a second transaction costs more than the lanes save.
@@ -70,6 +73,7 @@ bool BatchWriteStage::write_in_lanes(std::vector<classify::StagedOp>&& inbox,
     // Each lane's events' ops are moved behind each other; `begins` remembers where each starts,
     // to give them back when the lane cannot commit them.
     std::vector<std::vector<classify::StagedOp>> lane_ops(lanes_.size());
+    for (std::size_t l = 0; l < lanes_.size(); ++l) lane_ops[l].reserve(lane_sizes[l]);
     std::vector<std::size_t> begins(ready_.size());
     for (std::size_t i = 0; i < ready_.size(); ++i) {
         if (part[i] == split.dependent()) continue;
@@ -109,6 +113,9 @@ bool BatchWriteStage::write_in_order(std::vector<classify::StagedOp>&& inbox, co
     // event's ops end, for the event-by-event fallback.
     std::vector<classify::StagedOp> ops = std::move(inbox);
     const std::size_t inbox_ops = ops.size();
+    std::size_t total = inbox_ops;
+    for (const auto i : events) total += ready_[i].ops.size();
+    ops.reserve(total);
     std::vector<std::size_t> ends;
     ends.reserve(events.size());
     for (const auto i : events) {
