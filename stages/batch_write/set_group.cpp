@@ -33,11 +33,26 @@ std::string gated_post(std::string_view gate_uri) {
     return "at://" + std::string(uri->authority) + "/" + std::string(post_collection) + "/" + std::string(uri->rkey);
 }
 
+bool is_reply(const classify::StagedOp& op) { return !op.reply_parent.empty() || !op.reply_root.empty(); }
+
+std::string_view author_of(std::string_view uri) {
+    auto parsed = atproto::syntax::parse_at_uri(uri);
+    return parsed ? parsed->authority : std::string_view();
+}
+
 }  // namespace
 
 SetDecision SetGroup::next(const classify::StagedOp& op) {
     SetDecision decision;
-    if (op.set_based && !uris_.contains(op.uri)) {
+    // A reply of itself reads its own record as its parent or root: one by one.
+    const bool self_reply = is_reply(op) && (op.reply_parent == op.uri || op.reply_root == op.uri);
+    if (op.set_based && !self_reply && !uris_.contains(op.uri)) {
+        // It joins, after the group so far when it would read a row of it or write one of the
+        // group's replies reads.
+        if (!uris_.empty() && (reply_conflicts(op) || read_by_replies(op))) {
+            decision.apply_before = true;
+            clear();
+        }
         decision.set_based = true;
         add(op);
         return decision;
@@ -60,8 +75,14 @@ bool SetGroup::conflicts(const classify::StagedOp& op) const {
         case OpKind::update:
         case OpKind::del:
         case OpKind::repo_record: break;  // a backfilled record: a create, an update or nothing
-        default: return true;  // delete_actor, a repo's begin, end (reconciliation) and status
+        // A repo's begin reads whether the database holds records of the repo (migration 0011); its
+        // end reconciles them, and apply_batch applies the group first unless the repo was fresh
+        // (nothing to reconcile, migration 0014): a group then spans many repos of a backfill batch.
+        case OpKind::repo_begin: return dids_.contains(op.did);
+        case OpKind::repo_end: return false;
+        default: return true;  // delete_actor, a repo's status
     }
+    if (read_by_replies(op)) return true;
     const std::string_view collection = op.extra ? std::string_view(*op.extra) : std::string_view();
     if (collection == post_collection) {
         // A post delete (and an update, which deletes first; a backfilled record may be one) removes
@@ -98,7 +119,40 @@ bool SetGroup::reply_conflicts(const classify::StagedOp& op) const {
     return follows_.contains(pair_key(op.did, owner)) || follows_.contains(pair_key(owner, op.did));
 }
 
+// Whether the op, applied before the group's replies, could change what one of them reads: its
+// parent's or root's record, its thread's posts up to four ancestors (a post update or delete; a
+// post create applied one by one is an ancestor only if replies were indexed before it, which
+// apply_batch checks, migration 0014; a post of the group is never one), the root's thread gate,
+// the follows between its author and the root's, the items of a gate's lists. Coarse where the op
+// does not say enough (a delete names no subject): these ops are rare next to the likes and
+// follows a group is made of.
+bool SetGroup::read_by_replies(const classify::StagedOp& op) const {
+    if (!has_replies_) return false;
+    if (reply_targets_.contains(op.uri)) return true;
+    const std::string_view collection = op.extra ? std::string_view(*op.extra) : std::string_view();
+    if (collection == "app.bsky.graph.follow") {
+        if (op.set_based) return gate_pairs_.contains(pair_key(op.did, op.subject));
+        return gate_dids_.contains(op.did);
+    }
+    if (op.set_based) return false;  // a like, repost, block or plain post joining the group
+    if (collection == post_collection) return op.kind == OpKind::update || op.kind == OpKind::del;
+    return collection == "app.bsky.feed.threadgate" || collection == "app.bsky.graph.listitem" ||
+           collection == "app.bsky.graph.list";
+}
+
 void SetGroup::add(const classify::StagedOp& op) {
+    dids_.insert(op.did);
+    if (is_reply(op)) {
+        has_replies_ = true;
+        reply_targets_.insert(op.reply_parent);
+        reply_targets_.insert(op.reply_root);
+        if (const auto owner = author_of(op.reply_root); owner != op.did) {
+            gate_dids_.insert(op.did);
+            gate_dids_.insert(owner);
+            gate_pairs_.insert(pair_key(op.did, owner));
+            gate_pairs_.insert(pair_key(owner, op.did));
+        }
+    }
     uris_.insert(op.uri);
     if (op.extra) {
         collections_.insert(*op.extra);
@@ -114,6 +168,11 @@ void SetGroup::clear() {
     repost_subjects_.clear();
     follows_.clear();
     creators_.clear();
+    dids_.clear();
+    has_replies_ = false;
+    reply_targets_.clear();
+    gate_dids_.clear();
+    gate_pairs_.clear();
 }
 
 }  // namespace stages::batch_write

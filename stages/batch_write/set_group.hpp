@@ -25,15 +25,23 @@ public:
 private:
     [[nodiscard]] bool conflicts(const classify::StagedOp& op) const;
     [[nodiscard]] bool reply_conflicts(const classify::StagedOp& op) const;
+    [[nodiscard]] bool read_by_replies(const classify::StagedOp& op) const;
     void add(const classify::StagedOp& op);
     void clear();
 
     // Views into the batch's ops, which outlive the decisions.
     std::unordered_set<std::string_view> uris_;             // every create of the group
+    std::unordered_set<std::string_view> dids_;             // and their repos
     std::unordered_set<std::string_view> collections_;
     std::unordered_set<std::string_view> repost_subjects_;  // a post delete removes feed items
     std::unordered_set<std::string> follows_;               // "creator subject" of the group's follows
     std::unordered_set<std::string> creators_;              // "collection creator" of its likes, reposts, …
+    // What the group's replies read (migration 0014): their parents' and roots' URIs, and for those
+    // under another actor's root both DIDs ("reply author", "root author") and the two pairs.
+    bool has_replies_ = false;
+    std::unordered_set<std::string_view> reply_targets_;
+    std::unordered_set<std::string_view> gate_dids_;
+    std::unordered_set<std::string> gate_pairs_;
 };
 
 }  // namespace stages::batch_write

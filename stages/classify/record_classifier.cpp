@@ -45,16 +45,18 @@ bool owned_by_creator(std::string_view collection, std::string_view did, std::st
     return true;
 }
 
-// Creates that read no row another op writes (migration 0008): a post reads its parent, root and
-// gates when it replies, the quoted post when it quotes. A backfilled record is a create unless
-// the database holds it already, which apply_batch finds out (migration 0009).
+// Creates that may join a set-based group (migrations 0008, 0014): likes, reposts, follows, blocks,
+// and posts that do not quote (a quote reads the quoted post's gate and recounts its quotes). A
+// reply reads its thread's rows: the batch writer's SetGroup applies the group around it so that
+// it reads what it would one by one. A backfilled record is a create unless the database holds it
+// already, which apply_batch finds out (migration 0009).
 bool applies_set_based(OpKind kind, std::string_view collection, simdjson::dom::element record) {
     if (kind != OpKind::create && kind != OpKind::repo_record) return false;
     if (collection == "app.bsky.feed.like" || collection == "app.bsky.feed.repost" ||
         collection == "app.bsky.graph.follow" || collection == "app.bsky.graph.block") {
         return true;
     }
-    if (collection != "app.bsky.feed.post" || record["reply"].error() != simdjson::NO_SUCH_FIELD) return false;
+    if (collection != "app.bsky.feed.post") return false;
     simdjson::dom::element embed;
     if (record["embed"].get(embed) == simdjson::NO_SUCH_FIELD) return true;
     const auto type = string_field(embed, "$type");

@@ -174,3 +174,11 @@ TEST_CASE("events before the dependent op that reads their rows stay on their la
     CHECK_FALSE(batch.dependent(batch.commit(carol, {subject_op(carol, "app.bsky.graph.follow", "f1", alice)})));
     CHECK(batch.dependent(batch.commit(alice, {reply(alice, "r1", parent, uri(carol, "app.bsky.feed.post", "p0"))})));
 }
+
+TEST_CASE("a reply is ordered even when it is set-based: it reads its thread", "[stages][lane_split]") {
+    Batch batch;
+    auto set_reply = reply(bob, "r1", uri(carol, "app.bsky.feed.post", "x"), uri(carol, "app.bsky.feed.post", "x"));
+    set_reply.set_based = true;
+    CHECK(batch.dependent(batch.commit(bob, {set_reply})));
+    CHECK_FALSE(batch.dependent(batch.commit(alice, {plain_post(alice, "p1")})));
+}

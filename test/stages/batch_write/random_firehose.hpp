@@ -3,7 +3,9 @@
 // deletes promote duplicates. For tests that apply the same events two ways and compare the rows.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -33,6 +35,15 @@ public:
         revs_.assign(actors_.size(), 0);
     }
 
+    // Threads: posts get rkeys p0…p{n-1} (5 by default: a small pool, so that URIs are created again
+    // and deleted often), and three replies in four answer one of the last posts created, under its
+    // thread's root (or, one in four, another post's) — threads several levels deep.
+    RandomFirehose& threads(std::size_t post_rkeys) {
+        post_rkeys_ = post_rkeys;
+        threads_ = true;
+        return *this;
+    }
+
     // One batch: a commit op and one record op per event.
     std::vector<StagedOp> batch(std::size_t events) {
         std::vector<StagedOp> ops;
@@ -60,7 +71,7 @@ private:
         return fmt::format("at://{}/{}/{}", actors_[actor], collection, rkey);
     }
     std::string post_uri() {
-        return fmt::format("at://{}/app.bsky.feed.post/p{}", subjects_[pick(subjects_.size())], pick(5));
+        return fmt::format("at://{}/app.bsky.feed.post/p{}", subjects_[pick(subjects_.size())], pick(post_rkeys_));
     }
     const std::string& subject_actor() { return subjects_[pick(subjects_.size())]; }
 
@@ -92,15 +103,38 @@ private:
             op.set_based = true;
         } else if (roll < 65) {
             collection = "app.bsky.feed.post";
-            op.uri = uri(actor, collection, fmt::format("p{}", pick(5)));
+            op.uri = uri(actor, collection, fmt::format("p{}", pick(post_rkeys_)));
+            // In threads, one post in three is one a reply already answered (indexed after its reply).
+            if (threads_ && pick(3) == 0) {
+                const auto prefix = "at://" + actors_[actor] + "/";
+                const auto w = std::find_if(wanted_.begin(), wanted_.end(),
+                                            [&](const std::string& u) { return u.starts_with(prefix); });
+                if (w != wanted_.end()) {
+                    op.uri = *w;
+                    wanted_.erase(w);
+                }
+            }
             const auto kind = pick(10);
             std::string extra;
-            if (kind < 4) {  // a reply: parent and root from the same pool of posts
-                op.reply_parent = post_uri();
-                op.reply_root = pick(2) == 0 ? op.reply_parent : post_uri();
+            if (kind < 4) {  // a reply: parent and root from the same pool of posts, some mentioning
+                if (threads_ && !recent_posts_.empty() && pick(4) != 0) {
+                    op.reply_parent = recent_posts_[recent_posts_.size() - 1 - pick(std::min<std::size_t>(recent_posts_.size(), 40))];
+                    const auto root = roots_.find(op.reply_parent);
+                    op.reply_root = pick(4) == 0 ? post_uri() : root != roots_.end() ? root->second : op.reply_parent;
+                } else {
+                    op.reply_parent = post_uri();
+                    op.reply_root = pick(2) == 0 ? op.reply_parent : post_uri();
+                    if (threads_) wanted_.push_back(op.reply_parent);
+                }
+                if (threads_) roots_[op.uri] = op.reply_root;
                 extra = fmt::format(R"(,"reply":{{"root":{{"uri":"{}","cid":"{}"}},)"
                                     R"("parent":{{"uri":"{}","cid":"{}"}}}})",
                                     op.reply_root, random_firehose_cid, op.reply_parent, random_firehose_cid);
+                if (pick(4) == 0) {
+                    extra += fmt::format(R"(,"facets":[{{"index":{{"byteStart":0,"byteEnd":2}},"features":[{{"$type":)"
+                                         R"("app.bsky.richtext.facet#mention","did":"{}"}}]}}])",
+                                         subject_actor());
+                }
             } else if (kind < 6) {  // a quote
                 extra = fmt::format(R"(,"embed":{{"$type":"app.bsky.embed.record",)"
                                     R"("record":{{"uri":"{}","cid":"{}"}}}})",
@@ -110,7 +144,8 @@ private:
                                     R"("app.bsky.richtext.facet#mention","did":"{}"}}]}}])",
                                     subject_actor());
             }
-            op.set_based = kind >= 6;  // neither a reply nor a quote
+            op.set_based = kind < 4 || kind >= 6;  // not a quote (as the classifier marks them)
+            if (threads_) recent_posts_.push_back(op.uri);
             op.json = fmt::format(R"({{"$type":"app.bsky.feed.post","text":"hi"{},"createdAt":"{}"}})", extra, t);
         } else if (roll < 80) {
             // A delete of something the actor may have written.
@@ -126,12 +161,18 @@ private:
             op.created_at.reset();
         } else {
             collection = "app.bsky.feed.threadgate";
-            const auto rkey = fmt::format("p{}", pick(5));
+            const auto rkey = fmt::format("p{}", pick(post_rkeys_));
             op.uri = uri(actor, collection, rkey);
-            const auto rule = pick(2) == 0 ? std::string(R"({"$type":"app.bsky.feed.threadgate#followingRule"})")
-                                           : std::string();
-            op.json = fmt::format(R"({{"$type":"{}","post":"{}","allow":[{}],"createdAt":"{}"}})", collection,
-                                  uri(actor, "app.bsky.feed.post", rkey), rule, t);
+            const auto roll_rule = pick(4);
+            const auto rule = roll_rule == 0   ? std::string(R"({"$type":"app.bsky.feed.threadgate#followingRule"})")
+                              : roll_rule == 1 ? std::string(R"({"$type":"app.bsky.feed.threadgate#followerRule"})")
+                                               : std::string();
+            // Some gates hide a reply (by its URI; whether it exists or not).
+            const auto hidden_uri = threads_ && !recent_posts_.empty() ? recent_posts_[recent_posts_.size() - 1 - pick(std::min<std::size_t>(recent_posts_.size(), 40))]
+                                                                        : post_uri();
+            const auto hidden = pick(3) == 0 ? fmt::format(R"(,"hiddenReplies":["{}"])", hidden_uri) : std::string();
+            op.json = fmt::format(R"({{"$type":"{}","post":"{}","allow":[{}]{},"createdAt":"{}"}})", collection,
+                                  uri(actor, "app.bsky.feed.post", rkey), rule, hidden, t);
         }
         op.extra = collection;
         return op;
@@ -142,6 +183,11 @@ private:
     std::vector<std::string> subjects_;
     std::vector<int> revs_;
     std::int64_t seq_ = 0;
+    std::size_t post_rkeys_ = 5;
+    bool threads_ = false;
+    std::vector<std::string> recent_posts_;
+    std::map<std::string, std::string> roots_;  // a reply's root
+    std::vector<std::string> wanted_;           // posts replied to before they were created
 };
 
 }  // namespace test_support

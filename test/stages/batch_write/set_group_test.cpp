@@ -148,7 +148,7 @@ TEST_CASE("deleting a post while the group holds a repost, or gating a post of t
     CHECK(waits(group.next(record_op(OpKind::create, alice, "app.bsky.feed.threadgate", "p1"))));
 }
 
-TEST_CASE("backfilled records join the group like creates, and a repo's end applies it first",
+TEST_CASE("backfilled records join the group like creates; a repo's begin waits for a group holding its records",
           "[stages][set_group]") {
     Batch group;
     auto record = plain_post(alice, "p1");
@@ -169,7 +169,68 @@ TEST_CASE("backfilled records join the group like creates, and a repo's end appl
     auto reposted = record_op(OpKind::repo_record, "did:plc:carol", "app.bsky.feed.post", "x");
     CHECK(waits(group.next(reposted)));
     REQUIRE(joins(group.next(like(alice, "l1", record.uri))));
+    // A repo's end: apply_batch applies the group first when the repo was not fresh (migration 0014).
     StagedOp end;
     end.kind = OpKind::repo_end;
-    CHECK(waits(group.next(end)));
+    end.did = alice;
+    CHECK(passes(group.next(end)));
+    // Another repo's begin reads only that repo's records; the same repo's begin reads the group's.
+    StagedOp begin;
+    begin.kind = OpKind::repo_begin;
+    begin.did = bob;
+    CHECK(passes(group.next(begin)));
+    begin.did = alice;
+    CHECK(waits(group.next(begin)));
+    StagedOp status;
+    status.kind = OpKind::repo_status;
+    REQUIRE(joins(group.next(like(alice, "l1", record.uri))));
+    CHECK(waits(group.next(status)));
+}
+
+TEST_CASE("a set-based reply joins unless it reads the group, and the group is applied before an op that would "
+          "change what its replies read",
+          "[stages][set_group]") {
+    const std::string carols_post = "at://did:plc:carol/app.bsky.feed.post/x";
+    const auto set_reply = [](const std::string& did, const std::string& rkey, const std::string& parent,
+                              const std::string& root) {
+        auto op = reply(did, rkey, parent, root);
+        op.set_based = true;
+        return op;
+    };
+    Batch group;
+    REQUIRE(joins(group.next(like(alice, "l1", carols_post))));
+    CHECK(joins(group.next(set_reply(bob, "r1", carols_post, carols_post))));
+    // Its parent's record written after it: the group first.
+    CHECK(waits(group.next(record_op(OpKind::del, "did:plc:carol", "app.bsky.feed.post", "x"))));
+    REQUIRE(joins(group.next(set_reply(bob, "r1", carols_post, carols_post))));
+    CHECK(group.next(plain_post("did:plc:carol", "x")).apply_before);  // joins, but after r1's group
+    CHECK(group.next(set_reply(bob, "r1", carols_post, carols_post)).apply_before);  // now reads x of the group
+    // A post update or delete may change an ancestor further up (a post create applied one by one is
+    // left to apply_batch's check); so may a thread gate or a list item.
+    CHECK(passes(group.next(reply(alice, "q1", carols_post, carols_post))));
+    CHECK(waits(group.next(record_op(OpKind::update, "did:plc:dave", "app.bsky.feed.post", "y"))));
+    REQUIRE(joins(group.next(set_reply(bob, "r1", carols_post, carols_post))));
+    CHECK(waits(group.next(record_op(OpKind::create, "did:plc:carol", "app.bsky.feed.threadgate", "x"))));
+    REQUIRE(joins(group.next(set_reply(bob, "r1", carols_post, carols_post))));
+    CHECK(waits(group.next(record_op(OpKind::del, alice, "app.bsky.graph.listitem", "i1"))));
+    // A follow between the reply's author and the root's, joining or not; other follows join or pass.
+    REQUIRE(joins(group.next(set_reply(bob, "r1", carols_post, carols_post))));
+    auto unrelated = record_op(OpKind::create, alice, "app.bsky.graph.follow", "f1", true);
+    unrelated.subject = "did:plc:carol";
+    CHECK(joins(group.next(unrelated)));
+    CHECK(passes(group.next(record_op(OpKind::del, "did:plc:dave", "app.bsky.graph.follow", "f2"))));
+    auto related = record_op(OpKind::create, "did:plc:carol", "app.bsky.graph.follow", "f3", true);
+    related.subject = bob;
+    CHECK(group.next(related).apply_before);
+    REQUIRE(joins(group.next(set_reply(alice, "r2", carols_post, carols_post))));
+    CHECK(waits(group.next(record_op(OpKind::del, "did:plc:carol", "app.bsky.graph.follow", "f4"))));
+    // A reply to a post of the group, or of itself, does not read it from the group.
+    const auto post = plain_post(alice, "p1");
+    REQUIRE(joins(group.next(post)));
+    CHECK(group.next(set_reply(bob, "r3", post.uri, post.uri)).apply_before);
+    const auto self = set_reply(bob, "r4", "at://did:plc:bob/app.bsky.feed.post/r4", carols_post);
+    CHECK(passes(group.next(self)));
+    // Likes, reposts, blocks and plain posts elsewhere touch nothing a reply reads.
+    CHECK(joins(group.next(like(alice, "l2", carols_post))));
+    CHECK(joins(group.next(plain_post("did:plc:dave", "p9"))));
 }
