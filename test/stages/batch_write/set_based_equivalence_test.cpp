@@ -35,6 +35,20 @@ void apply_all(const std::string& url, const std::vector<std::vector<StagedOp>>&
     for (const auto& batch : batches) applier.apply(batch, {});
 }
 
+// Applies the batches as staged into `grouped` and with every set_based flag cleared into `one_by_one`;
+// returns how many ops were set-based.
+std::size_t apply_both_ways(const std::string& grouped, const std::string& one_by_one,
+                            const std::vector<std::vector<StagedOp>>& batches) {
+    auto cleared = batches;
+    std::size_t set_based = 0;
+    for (auto& batch : cleared) {
+        for (auto& op : batch) set_based += op.set_based ? 1 : 0, op.set_based = false;
+    }
+    apply_all(grouped, batches);
+    apply_all(one_by_one, cleared);
+    return set_based;
+}
+
 }  // namespace
 
 TEST_CASE("random batches give the same rows applied set-based as applied one by one", "[batch_write][set_group]") {
@@ -43,15 +57,8 @@ TEST_CASE("random batches give the same rows applied set-based as applied one by
         RandomFirehose firehose(seed);
         std::vector<std::vector<StagedOp>> grouped;
         for (int b = 0; b < 12; ++b) grouped.push_back(firehose.batch(b % 3 == 0 ? 5 : 150));
-        auto one_by_one = grouped;
-        std::size_t set_based = 0;
-        for (auto& batch : one_by_one) {
-            for (auto& op : batch) set_based += op.set_based ? 1 : 0, op.set_based = false;
-        }
-        REQUIRE(set_based > 500);
         test_support::ThrowawayPostgres a, b;
-        apply_all(a.url(), grouped);
-        apply_all(b.url(), one_by_one);
+        CHECK(apply_both_ways(a.url(), b.url(), grouped) > 500);
         CHECK(test_support::same_rows(a.url(), b.url(), "set-based-compare.log"));
         storage::pg::Connection conn(a.url());
         // The batches did what they are for: duplicates, notifications, gated replies.
@@ -69,13 +76,8 @@ TEST_CASE("random threads give the same rows with their replies applied set-base
         firehose.threads(100);
         std::vector<std::vector<StagedOp>> grouped;
         for (int b = 0; b < 16; ++b) grouped.push_back(firehose.batch(b % 4 == 0 ? 5 : 250));
-        auto one_by_one = grouped;
-        for (auto& batch : one_by_one) {
-            for (auto& op : batch) op.set_based = false;
-        }
         test_support::ThrowawayPostgres a, b;
-        apply_all(a.url(), grouped);
-        apply_all(b.url(), one_by_one);
+        CHECK(apply_both_ways(a.url(), b.url(), grouped) > 1000);
         CHECK(test_support::same_rows(a.url(), b.url(), "set-based-threads-compare.log"));
         storage::pg::Connection conn(a.url());
         const auto count = [&](const char* sql) { return std::stoll(std::string(conn.exec(sql).value(0, 0))); };
@@ -225,13 +227,8 @@ TEST_CASE("a set-based reply reads what it reads one by one: a hidden ancestor, 
     reply(1, 'f', "r3", h, h);
     add(1, 'e', "app.bsky.feed.post", "h", post_json(""), true);
 
-    auto one_by_one = batches;
-    for (auto& batch : one_by_one) {
-        for (auto& op : batch) op.set_based = false;
-    }
     test_support::ThrowawayPostgres a, b;
-    apply_all(a.url(), batches);
-    apply_all(b.url(), one_by_one);
+    CHECK(apply_both_ways(a.url(), b.url(), batches) == 7);
     CHECK(test_support::same_rows(a.url(), b.url(), "set-based-replies-compare.log"));
     storage::pg::Connection conn(a.url());
     const auto notified = [&](const std::string& record) {
