@@ -62,7 +62,7 @@ bool LaneSplit::independent(const classify::StagedOp& op) const {
     const auto collection = collection_of(op);
     if (op.kind == OpKind::create && op.set_based) {
         if (read_uris_.contains(op.uri)) return false;  // a dependent reply's parent or root
-        if (!op.reply_parent.empty() || !op.reply_root.empty()) return false;  // reads its thread
+        if (op.is_reply()) return false;  // reads its thread
         if (collection == "app.bsky.feed.repost") return !changed_posts_.contains(op.subject);
         if (collection == "app.bsky.graph.follow") return !gate_owners_.contains(op.did);
         return true;

@@ -33,8 +33,6 @@ std::string gated_post(std::string_view gate_uri) {
     return "at://" + std::string(uri->authority) + "/" + std::string(post_collection) + "/" + std::string(uri->rkey);
 }
 
-bool is_reply(const classify::StagedOp& op) { return !op.reply_parent.empty() || !op.reply_root.empty(); }
-
 std::string_view author_of(std::string_view uri) {
     auto parsed = atproto::syntax::parse_at_uri(uri);
     return parsed ? parsed->authority : std::string_view();
@@ -45,7 +43,7 @@ std::string_view author_of(std::string_view uri) {
 SetDecision SetGroup::next(const classify::StagedOp& op) {
     SetDecision decision;
     // A reply of itself reads its own record as its parent or root: one by one.
-    const bool self_reply = is_reply(op) && (op.reply_parent == op.uri || op.reply_root == op.uri);
+    const bool self_reply = op.is_reply() && (op.reply_parent == op.uri || op.reply_root == op.uri);
     if (op.set_based && !self_reply && !uris_.contains(op.uri)) {
         // It joins, after the group so far when it would read a row of it or write one of the
         // group's replies reads.
@@ -111,7 +109,7 @@ bool SetGroup::conflicts(const classify::StagedOp& op) const {
 // post of the group, which has no parent) and, under a thread gate, the follows between its
 // author and the root's. A quote reads the quoted post's gate, never a group's row.
 bool SetGroup::reply_conflicts(const classify::StagedOp& op) const {
-    if (op.reply_parent.empty() && op.reply_root.empty()) return false;
+    if (!op.is_reply()) return false;
     if (uris_.contains(op.reply_parent) || uris_.contains(op.reply_root)) return true;
     if (follows_.empty()) return false;
     auto root = atproto::syntax::parse_at_uri(op.reply_root);
@@ -142,7 +140,7 @@ bool SetGroup::read_by_replies(const classify::StagedOp& op) const {
 
 void SetGroup::add(const classify::StagedOp& op) {
     dids_.insert(op.did);
-    if (is_reply(op)) {
+    if (op.is_reply()) {
         has_replies_ = true;
         reply_targets_.insert(op.reply_parent);
         reply_targets_.insert(op.reply_root);

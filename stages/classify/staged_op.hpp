@@ -29,14 +29,16 @@ struct StagedOp {
     std::optional<std::string> created_at;  // normalised createdAt (raw for profiles)
     std::optional<std::string> extra;       // collection; handle (actor); status (account, repo_status);
                                             // the abort reason (repo_end)
-    // A create that reads nothing other ops write (a like, repost, follow, block, or a post that
-    // is neither a reply nor a quote): apply_batch may apply it with its neighbours, one statement
-    // per table (migration 0008, docs/indexing.md "Set-based creates").
+    // A create apply_batch may apply with its neighbours, one statement per table (a like, repost,
+    // follow, block, or a post that does not quote; migrations 0008 and 0014, docs/indexing.md
+    // "Set-based creates"); SetGroup decides where the group must be applied around it.
     bool set_based = false;
     // What stages::batch_write::SetGroup needs to tell which ops read a group's rows.
     std::string subject;       // like/repost: subject URI; follow/block: subject DID
     std::string reply_parent;  // a reply's parent and root URIs
     std::string reply_root;
+
+    [[nodiscard]] bool is_reply() const { return !reply_parent.empty() || !reply_root.empty(); }
 };
 
 }  // namespace stages::classify

@@ -51,14 +51,14 @@ BEGIN
     CROSS JOIN LATERAL (
         SELECT (SELECT r.json FROM record r WHERE r.uri = u.parent_uri) AS parent_json,
                (SELECT p."invalidReplyRoot" FROM post p WHERE p.uri = u.parent_uri) AS parent_invalid,
-               (SELECT r.json FROM record r WHERE r.uri = u.root_uri) AS root_json,
                EXISTS (SELECT 1 FROM record r
                        WHERE r.uri = 'at://' || u.owner || '/app.bsky.feed.threadgate/'
                                      || wintermute.uri_rkey(u.root_uri)) AS gated) l
     CROSS JOIN LATERAL (
         SELECT l.parent_json IS NULL
                OR coalesce(l.parent_invalid, false)
-               OR (u.parent_uri = u.root_uri AND coalesce(l.root_json::jsonb ? 'reply', false))
+               -- check_reply reads the root's record only here, where it is the parent's.
+               OR (u.parent_uri = u.root_uri AND coalesce(l.parent_json::jsonb ? 'reply', false))
                OR (u.parent_uri <> u.root_uri
                    AND coalesce(l.parent_json::jsonb -> 'reply' -> 'root' ->> 'uri', '') <> u.root_uri) AS invalid_root,
                CASE WHEN g.did = u.owner OR NOT l.gated THEN false
