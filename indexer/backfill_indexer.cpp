@@ -45,10 +45,12 @@ common::Result<BackfillSettings> backfill_settings(const pipeline::Config& confi
     s.writer.max_waiting_ops = config.backfiller.output_high_water_mark;
     s.writer.spill_dir = std::filesystem::path(config.data_dir) / config.spill.firehose_backfill_path;
     s.writer.memory_ops = std::min<std::size_t>(config.backfiller.output_high_water_mark, 4 * config.backfiller.batch_size);
-    // DB_POOL_SIZE bounds the daemon's long-lived connections: the live writer's lanes' (never
-    // shared, so live batches always go first), the backfill's repo states, its listings and
-    // requests, and its reporter; then its writers.
-    const std::uint64_t reserved = 3 + config.stages.batch_write.threads;
+    // DB_POOL_SIZE bounds the daemon's long-lived connections: the live writer's (one per lane,
+    // and with several lanes one more for the ordered parts; never shared, so live batches always
+    // go first), the backfill's repo states, its listings and requests, and its reporter; then
+    // its writers.
+    const std::uint64_t lanes = config.stages.batch_write.threads;
+    const std::uint64_t reserved = 3 + lanes + (lanes > 1 ? 1 : 0);
     const auto room = config.database.pool_size > reserved ? config.database.pool_size - reserved : 1;
     s.writers = static_cast<std::size_t>(std::clamp<std::uint64_t>(config.backfiller.writers, 1, room));
     return s;

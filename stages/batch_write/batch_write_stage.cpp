@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 #include "common/stoppable_sleep.hpp"
 #include "stages/batch_write/lane_split.hpp"
@@ -14,9 +15,15 @@ BatchWriteStage::BatchWriteStage(const BatchWriteConfig& config, std::vector<std
                                  std::stop_token abort, std::shared_ptr<spdlog::logger> log)
     : config_(config), cursor_keys_(std::move(cursor_keys)), inbox_(inbox), hooks_(std::move(hooks)),
       metrics_(metrics), abort_(std::move(abort)), log_(std::move(log)), reorder_(cursor_keys_.size()) {
-    for (std::size_t i = 0; i < std::max<std::size_t>(config_.lanes, 1); ++i) lanes_.push_back(std::make_unique<Lane>());
-    for (std::size_t i = 1; i < lanes_.size(); ++i) lane_threads_.push_back(std::make_unique<LaneThread>());
+    lanes_.push_back(std::make_unique<Lane>());
+    if (config_.lanes > 1) {
+        for (std::size_t i = 0; i < config_.lanes; ++i) lanes_.push_back(std::make_unique<Lane>());
+        for (std::size_t i = 1; i < config_.lanes; ++i) lane_threads_.push_back(std::make_unique<LaneThread>());
+        ordered_thread_ = std::make_unique<LaneThread>();
+    }
 }
+
+BatchWriteStage::~BatchWriteStage() { wait_ordered(); }
 
 pipeline::Outcome BatchWriteStage::process(In&& event, pipeline::Emit<Out>& /*emit*/) {
     if (event.source >= reorder_.size()) throw std::logic_error("event from an unknown source");
@@ -31,118 +38,138 @@ void BatchWriteStage::flush(pipeline::Emit<Out>& /*emit*/) { write(); }
 
 void BatchWriteStage::write() {
     // Identity results first: they were resolved for events committed earlier.
-    std::vector<classify::StagedOp> inbox;
-    inbox_.drain(inbox);
-    if (ready_.empty() && inbox.empty()) return;
+    auto batch = std::make_unique<Batch>();
+    inbox_.drain(batch->inbox);
+    if (ready_.empty() && batch->inbox.empty()) return;
+    batch->events = std::move(ready_);
+    ready_.clear();
+    const std::size_t batch_ops = std::exchange(ready_ops_, 0);
     std::vector<std::optional<std::int64_t>> last_seq(cursor_keys_.size());
-    for (const auto& event : ready_) {
+    for (const auto& event : batch->events) {
         if (event.seq) last_seq[event.source] = *event.seq;
     }
-    std::vector<CursorUpdate> cursors;
     for (std::size_t i = 0; i < last_seq.size(); ++i) {
-        if (last_seq[i]) cursors.push_back({cursor_keys_[i], *last_seq[i]});
+        if (last_seq[i]) batch->cursors.push_back({cursor_keys_[i], *last_seq[i]});
     }
-    const bool written = lanes_.size() > 1 && ready_ops_ >= config_.lane_min_ops
-                             ? write_in_lanes(std::move(inbox), cursors)
-                             : write_in_order(std::move(inbox), all_events(), cursors);
-    if (written) after_commit();
+    if (!pipelined()) {
+        for (std::size_t i = 0; i < batch->events.size(); ++i) batch->in_order.push_back(i);
+        write_ordered(*batch);
+        return;
+    }
+    // The lanes run while the batch before's ordered part is applied (LaneSplit carries its notes).
+    if (!write_lanes(*batch, batch_ops)) return;  // aborted: nothing of it is reported
+    wait_ordered();
+    in_flight_ = std::move(batch);
+    ordered_thread_->start([this] { write_ordered(*in_flight_); });
 }
 
-std::vector<std::size_t> BatchWriteStage::all_events() const {
-    std::vector<std::size_t> events(ready_.size());
-    for (std::size_t i = 0; i < events.size(); ++i) events[i] = i;
-    return events;
+void BatchWriteStage::wait_ordered() {
+    if (ordered_thread_) ordered_thread_->wait();
 }
 
-bool BatchWriteStage::write_in_lanes(std::vector<classify::StagedOp>&& inbox,
-                                     const std::vector<CursorUpdate>& cursors) {
-    LaneSplit split(lanes_.size());
-    split.note_dependent(inbox);
-    std::vector<std::size_t> part(ready_.size());
-    std::vector<std::size_t> lane_sizes(lanes_.size());
+void BatchWriteStage::write_ordered(Batch& batch) {
+    if (write_in_order(batch)) after_commit(batch);
+}
+
+bool BatchWriteStage::write_lanes(Batch& batch, std::size_t batch_ops) {
+    auto& events = batch.events;
+    LaneSplit split(config_.lanes, in_flight_ ? std::move(in_flight_->notes) : LaneNotes{});
+    split.note_dependent(batch.inbox);
+    std::vector<std::size_t> part(events.size(), split.dependent());
+    std::vector<std::size_t> lane_sizes(config_.lanes);
     std::size_t on_lanes = 0;
-    for (std::size_t i = 0; i < ready_.size(); ++i) {
-        part[i] = split.next(ready_[i].ops);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        part[i] = split.next(events[i].ops);
         if (part[i] == split.dependent()) continue;
-        lane_sizes[part[i]] += ready_[i].ops.size();
-        on_lanes += ready_[i].ops.size();
+        lane_sizes[part[i]] += events[i].ops.size();
+        on_lanes += events[i].ops.size();
     }
-    // When most of a batch depends on itself (a small network replying to itself, as the test
-    // captures), a second transaction costs more than the lanes save.
-    if (on_lanes * 100 < ready_ops_ * config_.lane_min_percent) return write_in_order(std::move(inbox), all_events(), cursors);
+    // Small batches, and batches that mostly depend on themselves (a small network replying to
+    // itself, as the test captures), are applied in one transaction: a second costs more than the
+    // lanes save.
+    if (batch_ops < config_.lane_min_ops || on_lanes * 100 < batch_ops * config_.lane_min_percent) {
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            if (part[i] != split.dependent()) split.note_dependent(events[i].ops);
+            batch.in_order.push_back(i);
+        }
+        batch.notes = split.take_notes();
+        return true;
+    }
     // Each lane's events' ops are moved behind each other; `begins` remembers where each starts,
     // to give them back when the lane cannot commit them.
-    std::vector<std::vector<classify::StagedOp>> lane_ops(lanes_.size());
-    for (std::size_t l = 0; l < lanes_.size(); ++l) lane_ops[l].reserve(lane_sizes[l]);
-    std::vector<std::size_t> begins(ready_.size());
-    for (std::size_t i = 0; i < ready_.size(); ++i) {
+    std::vector<std::vector<classify::StagedOp>> lane_ops(config_.lanes);
+    for (std::size_t l = 0; l < lane_ops.size(); ++l) lane_ops[l].reserve(lane_sizes[l]);
+    std::vector<std::size_t> begins(events.size());
+    for (std::size_t i = 0; i < events.size(); ++i) {
         if (part[i] == split.dependent()) continue;
         auto& ops = lane_ops[part[i]];
         begins[i] = ops.size();
-        std::move(ready_[i].ops.begin(), ready_[i].ops.end(), std::back_inserter(ops));
+        std::move(events[i].ops.begin(), events[i].ops.end(), std::back_inserter(ops));
     }
-    std::vector<Commit> outcome(lanes_.size(), Commit::done);
-    for (std::size_t l = 1; l < lanes_.size(); ++l) {
+    // Lane l runs on connection l + 1 (the first is the ordered parts'), lane 0 on this thread.
+    std::vector<Commit> outcome(lane_ops.size(), Commit::done);
+    for (std::size_t l = 1; l < lane_ops.size(); ++l) {
         if (lane_ops[l].empty()) continue;
-        lane_threads_[l - 1]->start(
-            [this, l, &lane_ops, &outcome] { outcome[l] = commit(*lanes_[l], lane_ops[l], {}, BatchApplier::Mode::lane); });
+        lane_threads_[l - 1]->start([this, l, &lane_ops, &outcome] {
+            outcome[l] = commit(*lanes_[l + 1], lane_ops[l], {}, BatchApplier::Mode::lane);
+        });
     }
-    if (!lane_ops[0].empty()) outcome[0] = commit(*lanes_[0], lane_ops[0], {}, BatchApplier::Mode::lane);
+    if (!lane_ops[0].empty()) outcome[0] = commit(*lanes_[1], lane_ops[0], {}, BatchApplier::Mode::lane);
     for (auto& thread : lane_threads_) thread->wait();
     if (std::find(outcome.begin(), outcome.end(), Commit::aborted) != outcome.end()) return false;
 
-    std::vector<std::size_t> in_order;
-    for (std::size_t i = 0; i < ready_.size(); ++i) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
         if (part[i] != split.dependent() && outcome[part[i]] == Commit::done) continue;
         if (part[i] != split.dependent()) {  // give the lane's ops back to their event
             const auto first = lane_ops[part[i]].begin() + static_cast<std::ptrdiff_t>(begins[i]);
-            std::move(first, first + static_cast<std::ptrdiff_t>(ready_[i].ops.size()), ready_[i].ops.begin());
+            std::move(first, first + static_cast<std::ptrdiff_t>(events[i].ops.size()), events[i].ops.begin());
+            split.note_dependent(events[i].ops);
         }
-        in_order.push_back(i);
+        batch.in_order.push_back(i);
     }
-    for (std::size_t l = 0; l < lanes_.size(); ++l) {
+    for (std::size_t l = 0; l < lane_ops.size(); ++l) {
         if (outcome[l] == Commit::done) metrics_.lane_ops += lane_ops[l].size();
         else ++metrics_.lane_give_ways;
     }
-    return write_in_order(std::move(inbox), in_order, cursors);
+    batch.notes = split.take_notes();
+    return true;
 }
 
-bool BatchWriteStage::write_in_order(std::vector<classify::StagedOp>&& inbox, const std::vector<std::size_t>& events,
-                                     const std::vector<CursorUpdate>& cursors) {
+bool BatchWriteStage::write_in_order(Batch& batch) {
     // The events' ops are moved, not copied, behind the inbox's; `ends` remembers where each
     // event's ops end, for the event-by-event fallback.
-    std::vector<classify::StagedOp> ops = std::move(inbox);
+    std::vector<classify::StagedOp> ops = std::move(batch.inbox);
     const std::size_t inbox_ops = ops.size();
     std::size_t total = inbox_ops;
-    for (const auto i : events) total += ready_[i].ops.size();
+    for (const auto i : batch.in_order) total += batch.events[i].ops.size();
     ops.reserve(total);
     std::vector<std::size_t> ends;
-    ends.reserve(events.size());
-    for (const auto i : events) {
-        std::move(ready_[i].ops.begin(), ready_[i].ops.end(), std::back_inserter(ops));
+    ends.reserve(batch.in_order.size());
+    for (const auto i : batch.in_order) {
+        std::move(batch.events[i].ops.begin(), batch.events[i].ops.end(), std::back_inserter(ops));
         ends.push_back(ops.size());
     }
-    switch (commit(*lanes_[0], ops, cursors)) {
+    switch (commit(*lanes_[0], ops, batch.cursors)) {
         case Commit::aborted: return false;  // not committed: the cursors re-read these events
         case Commit::gave_way:
         case Commit::refused:
-            if (!write_one_by_one(ops, inbox_ops, events, ends)) return false;
+            if (!write_one_by_one(batch, ops, inbox_ops, ends)) return false;
             // Events the lanes committed may follow the last one written here.
-            if (events.size() < ready_.size()) {
-                if (commit(*lanes_[0], {}, cursors) == Commit::aborted) return false;
-                report_committed(cursors);
+            if (batch.in_order.size() < batch.events.size()) {
+                if (commit(*lanes_[0], {}, batch.cursors) == Commit::aborted) return false;
+                report_committed(batch.cursors);
             }
             return true;
         case Commit::done:
             metrics_.ops += ops.size();
-            report_committed(cursors);
+            report_committed(batch.cursors);
             return true;
     }
     return false;
 }
 
-bool BatchWriteStage::write_one_by_one(std::span<const classify::StagedOp> ops, std::size_t inbox_ops,
-                                       const std::vector<std::size_t>& events, const std::vector<std::size_t>& ends) {
+bool BatchWriteStage::write_one_by_one(const Batch& batch, std::span<const classify::StagedOp> ops,
+                                       std::size_t inbox_ops, const std::vector<std::size_t>& ends) {
     for (const auto& op : ops.first(inbox_ops)) {
         if (commit(*lanes_[0], {&op, 1}, {}) == Commit::refused) {
             ++metrics_.poison_events;
@@ -150,8 +177,8 @@ bool BatchWriteStage::write_one_by_one(std::span<const classify::StagedOp> ops, 
         }
     }
     std::size_t begin = inbox_ops;
-    for (std::size_t k = 0; k < events.size(); ++k) {
-        const auto& event = ready_[events[k]];
+    for (std::size_t k = 0; k < batch.in_order.size(); ++k) {
+        const auto& event = batch.events[batch.in_order[k]];
         const auto event_ops = ops.subspan(begin, ends[k] - begin);
         begin = ends[k];
         const auto cursors = cursor_of(event);
@@ -229,13 +256,13 @@ BatchWriteStage::Commit BatchWriteStage::commit(Lane& lane, std::span<const clas
     return Commit::aborted;
 }
 
-void BatchWriteStage::after_commit() {
+void BatchWriteStage::after_commit(Batch& batch) {
     std::vector<classify::IdentityRequest> identities;
     std::vector<classify::DeletionRequest> deletions;
     std::vector<std::string> resyncs;
     std::vector<std::uint64_t> per_source(cursor_keys_.size());
     const auto now = std::chrono::steady_clock::now();
-    for (auto& event : ready_) {
+    for (auto& event : batch.events) {
         for (auto& r : event.identities) identities.push_back(std::move(r));
         for (auto& d : event.deletions) deletions.push_back(std::move(d));
         for (auto& s : event.resyncs) resyncs.push_back(std::move(s));
@@ -245,9 +272,7 @@ void BatchWriteStage::after_commit() {
     for (std::uint32_t source = 0; hooks_.events && source < per_source.size(); ++source) {
         if (per_source[source] > 0) hooks_.events(source, per_source[source]);
     }
-    metrics_.events += ready_.size();
-    ready_.clear();
-    ready_ops_ = 0;
+    metrics_.events += batch.events.size();
     if (hooks_.identity && (!identities.empty() || !deletions.empty())) {
         hooks_.identity(std::move(identities), std::move(deletions));
     }

@@ -2,10 +2,13 @@
 // events into batches and writes each batch in one transaction with its sources' cursors
 // (BatchApplier). With several writer lanes, a large batch's independent events are first applied
 // on the lanes' own connections in parallel, then the rest in order with the cursors (LaneSplit,
-// docs/indexing.md "Writer lanes"). A lost database connection is retried with backoff until it
-// commits; meanwhile the stage does not return, so the queues fill and the sockets stop reading.
-// Nothing is reported as committed (cursors, identity requests, re-syncs) before the commit.
-// Thread-safety: one instance (one worker); the hooks are called on its thread.
+// docs/indexing.md "Writer lanes"); that ordered part is applied on a connection and thread of its
+// own while the stage goes on collecting the next batch and running its lanes. A lost database
+// connection is retried with backoff until it commits; meanwhile the stage does not return, so the
+// queues fill and the sockets stop reading. Nothing is reported as committed (cursors, identity
+// requests, re-syncs) before the commit.
+// Thread-safety: one instance (one worker). The hooks are called on one thread at a time: the
+// stage's with one lane, the ordered part's with several.
 #pragma once
 
 #include <atomic>
@@ -22,6 +25,7 @@
 
 #include "pipeline/stage.hpp"
 #include "stages/batch_write/batch_applier.hpp"
+#include "stages/batch_write/lane_split.hpp"
 #include "stages/batch_write/lane_thread.hpp"
 #include "stages/batch_write/reorder_buffer.hpp"
 #include "stages/batch_write/writer_inbox.hpp"
@@ -71,24 +75,42 @@ public:
                     WriterHooks hooks, BatchWriteMetrics& metrics, std::stop_token abort,
                     std::shared_ptr<spdlog::logger> log);
 
+    BatchWriteStage(BatchWriteStage&&) = delete;
+    ~BatchWriteStage();  // waits for the ordered part in flight
+
     pipeline::Outcome process(In&& event, pipeline::Emit<Out>& emit);
     void flush(pipeline::Emit<Out>& emit);
 
 private:
     enum class Commit : std::uint8_t { done, aborted, refused, gave_way };
 
-    // A connection of the writer; lane 0's also writes the ordered part and the cursors.
+    // A connection of the writer. The first writes the ordered parts and the cursors.
     struct Lane {
         std::optional<storage::pg::Connection> conn;
         std::optional<BatchApplier> applier;
     };
 
+    // A batch on its way: its lanes' events applied, its ordered part to apply.
+    struct Batch {
+        std::vector<classify::ClassifiedEvent> events;
+        std::vector<classify::StagedOp> inbox;  // identity results: first in the ordered part
+        std::vector<std::size_t> in_order;      // the events of the ordered part, in order
+        std::vector<CursorUpdate> cursors;
+        LaneNotes notes;                        // what the ordered part holds back (pipelined only)
+    };
+
+    [[nodiscard]] bool pipelined() const noexcept { return ordered_thread_ != nullptr; }
     void write();
-    // Applies the independent events on the lanes, then the others in order; false if aborted.
-    bool write_in_lanes(std::vector<classify::StagedOp>&& inbox, const std::vector<CursorUpdate>& cursors);
-    // Applies the inbox's ops and ready events `events` (in order) with `cursors`; false if aborted.
-    bool write_in_order(std::vector<classify::StagedOp>&& inbox, const std::vector<std::size_t>& events,
-                        const std::vector<CursorUpdate>& cursors);
+    // Applies the batch's independent events on the lanes and leaves the rest for the ordered
+    // part; false if aborted.
+    bool write_lanes(Batch& batch, std::size_t batch_ops);
+    // Applies the ordered part and, once committed, reports the batch (after_commit).
+    void write_ordered(Batch& batch);
+    // Waits for the ordered part in flight, if any.
+    void wait_ordered();
+    // Applies the inbox's ops and the batch's events `in_order` (in order) with its cursors; false
+    // if aborted.
+    bool write_in_order(Batch& batch);
     // Retries connection losses until it commits or the stage is aborted; `refused` when the
     // database rejects the data itself (a bug or an unforeseen input), which retrying cannot fix.
     Commit commit(Lane& lane, std::span<const classify::StagedOp> ops, const std::vector<CursorUpdate>& cursors,
@@ -96,12 +118,11 @@ private:
     // After a refused batch: commits event by event and skips (logs, counts) the ones refused.
     // `ops` is the batch: the inbox's first, then ready event `events[i]`'s, ending at `ends[i]`.
     // False if aborted.
-    bool write_one_by_one(std::span<const classify::StagedOp> ops, std::size_t inbox_ops,
-                          const std::vector<std::size_t>& events, const std::vector<std::size_t>& ends);
-    [[nodiscard]] std::vector<std::size_t> all_events() const;  // 0 … ready_.size() - 1
+    bool write_one_by_one(const Batch& batch, std::span<const classify::StagedOp> ops, std::size_t inbox_ops,
+                          const std::vector<std::size_t>& ends);
     std::vector<CursorUpdate> cursor_of(const classify::ClassifiedEvent& event) const;
     void report_committed(const std::vector<CursorUpdate>& cursors);
-    void after_commit();
+    void after_commit(Batch& batch);
 
     const BatchWriteConfig& config_;
     std::vector<std::string> cursor_keys_;
@@ -113,8 +134,12 @@ private:
     std::vector<ReorderBuffer> reorder_;
     std::vector<classify::ClassifiedEvent> ready_;
     std::size_t ready_ops_ = 0;
-    std::vector<std::unique_ptr<Lane>> lanes_;               // at least one
-    std::vector<std::unique_ptr<LaneThread>> lane_threads_;  // lanes 1… run on these
+    // The ordered parts' connection, then with several lanes one per lane: lane 0's part runs on
+    // the stage's thread, the others' on lane_threads_, the ordered parts on ordered_thread_.
+    std::vector<std::unique_ptr<Lane>> lanes_;
+    std::vector<std::unique_ptr<LaneThread>> lane_threads_;
+    std::unique_ptr<Batch> in_flight_;             // the batch whose ordered part ordered_thread_ runs
+    std::unique_ptr<LaneThread> ordered_thread_;  // with several lanes; last: its task uses the above
 };
 
 }  // namespace stages::batch_write

@@ -42,7 +42,7 @@ void LaneSplit::note_dependent(std::span<const classify::StagedOp> ops) {
         // repo yet: migration 0013). #identity touches only the actor row, which no lane op reads,
         // and labels no repo: they hold nobody back.
         if (op.kind != OpKind::actor && op.kind != OpKind::label) {
-            dependent_repos_.insert(op.did);
+            notes_.repos.emplace(op.did);
         }
         note_reads(op);
     }
@@ -50,8 +50,8 @@ void LaneSplit::note_dependent(std::span<const classify::StagedOp> ops) {
 
 // A commit event of a repo with no dependent event before it, whose every op is a lane op.
 bool LaneSplit::independent(std::span<const classify::StagedOp> event_ops) const {
-    if (fenced_ || event_ops.front().kind != OpKind::commit) return false;
-    if (dependent_repos_.contains(event_ops.front().did)) return false;
+    if (fenced() || event_ops.front().kind != OpKind::commit) return false;
+    if (noted(&LaneNotes::repos, event_ops.front().did)) return false;
     for (const auto& op : event_ops.subspan(1)) {
         if (!independent(op)) return false;
     }
@@ -61,14 +61,14 @@ bool LaneSplit::independent(std::span<const classify::StagedOp> event_ops) const
 bool LaneSplit::independent(const classify::StagedOp& op) const {
     const auto collection = collection_of(op);
     if (op.kind == OpKind::create && op.set_based) {
-        if (read_uris_.contains(op.uri)) return false;  // a dependent reply's parent or root
+        if (noted(&LaneNotes::read_uris, op.uri)) return false;  // a dependent reply's parent or root
         if (op.is_reply()) return false;  // reads its thread
-        if (collection == "app.bsky.feed.repost") return !changed_posts_.contains(op.subject);
-        if (collection == "app.bsky.graph.follow") return !gate_owners_.contains(op.did);
+        if (collection == "app.bsky.feed.repost") return !noted(&LaneNotes::changed_posts, op.subject);
+        if (collection == "app.bsky.graph.follow") return !noted(&LaneNotes::gate_owners, op.did);
         return true;
     }
     if (op.kind == OpKind::del && deletes_own_rows(collection)) {
-        return collection != "app.bsky.graph.follow" || !gate_owners_.contains(op.did);
+        return collection != "app.bsky.graph.follow" || !noted(&LaneNotes::gate_owners, op.did);
     }
     return false;
 }
@@ -83,18 +83,18 @@ void LaneSplit::note_reads(const classify::StagedOp& op) {
         case OpKind::actor:
         case OpKind::account:
         case OpKind::label: return;  // actor_sync, actor, label rows: no lane op reads them
-        default: fenced_ = true; return;  // delete_actor, backfill ops: anything may depend on them
+        default: notes_.fenced = true; return;  // delete_actor, backfill ops: anything may depend on them
     }
     if (collection_of(op) != post_collection) return;
-    if (op.kind != OpKind::create) changed_posts_.insert(op.uri);
+    if (op.kind != OpKind::create) notes_.changed_posts.emplace(op.uri);
     if (op.kind == OpKind::del) return;
     // A reply reads its parent's and root's record and post rows (the walk up the thread stops at a
     // plain post: it has no parent), and under a thread gate the follows between its author (a
     // dependent repo from now on) and the root's.
-    if (!op.reply_parent.empty()) read_uris_.insert(op.reply_parent);
+    if (!op.reply_parent.empty()) notes_.read_uris.emplace(op.reply_parent);
     if (!op.reply_root.empty()) {
-        read_uris_.insert(op.reply_root);
-        if (auto owner = author_of(op.reply_root); !owner.empty()) gate_owners_.insert(owner);
+        notes_.read_uris.emplace(op.reply_root);
+        if (auto owner = author_of(op.reply_root); !owner.empty()) notes_.gate_owners.emplace(owner);
     }
 }
 

@@ -18,11 +18,17 @@
 // it, which the post then walks — is left to BatchApplier (Options::lane): such a post makes its
 // lane give way to the ordered path.
 //
-// Views into the batch's ops, which must outlive the object. Thread-safety: none (one per batch).
+// The writer applies a batch's ordered part while the next batch's lanes run: that next split is
+// made with the notes of the batch before it (`carried`), so its lanes hold back what that ordered
+// part reads and the repos it holds, as if the two batches were one.
+//
+// Thread-safety: none (one per batch).
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_set>
 
@@ -30,14 +36,32 @@
 
 namespace stages::batch_write {
 
+// What a batch's ordered part holds back from later lane events.
+struct LaneNotes {
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    using Set = std::unordered_set<std::string, Hash, std::equal_to<>>;
+
+    bool fenced = false;  // a delete_actor or a backfill op was seen
+    Set repos;            // repos with an ordered event
+    Set read_uris;        // parents and roots of ordered replies
+    Set gate_owners;      // their roots' authors (thread gates' follows)
+    Set changed_posts;    // posts an ordered op deleted or updated
+};
+
 class LaneSplit {
 public:
-    explicit LaneSplit(std::size_t lanes) : lanes_(lanes) {}
+    explicit LaneSplit(std::size_t lanes, LaneNotes carried = {}) : lanes_(lanes), carried_(std::move(carried)) {}
 
     // The part of the next event of the batch: a lane below lanes(), or dependent().
     [[nodiscard]] std::size_t next(std::span<const classify::StagedOp> event_ops);
-    // Ops from outside the event stream (identity results, confirmed deletions): dependent.
+    // Ops applied in the ordered part that next() did not send there: ops from outside the event
+    // stream (identity results, confirmed deletions), and events whose lane gave way.
     void note_dependent(std::span<const classify::StagedOp> ops);
+    // This batch's notes, for the split of the batch after it. Leaves the object empty.
+    [[nodiscard]] LaneNotes take_notes() { return std::move(notes_); }
 
     [[nodiscard]] std::size_t lanes() const noexcept { return lanes_; }
     [[nodiscard]] std::size_t dependent() const noexcept { return lanes_; }
@@ -47,12 +71,15 @@ private:
     [[nodiscard]] bool independent(const classify::StagedOp& op) const;
     void note_reads(const classify::StagedOp& op);
 
+    [[nodiscard]] bool fenced() const noexcept { return notes_.fenced || carried_.fenced; }
+    // Whether this batch's notes or the carried ones hold `key` in `set`.
+    [[nodiscard]] bool noted(LaneNotes::Set LaneNotes::*set, std::string_view key) const {
+        return (notes_.*set).contains(key) || (carried_.*set).contains(key);
+    }
+
     std::size_t lanes_;
-    bool fenced_ = false;                                  // a delete_actor or a backfill op was seen
-    std::unordered_set<std::string_view> dependent_repos_;  // repos with a dependent event so far
-    std::unordered_set<std::string_view> read_uris_;        // parents and roots of dependent replies
-    std::unordered_set<std::string_view> gate_owners_;      // their roots' authors (thread gates' follows)
-    std::unordered_set<std::string_view> changed_posts_;    // posts a dependent op deleted or updated
+    LaneNotes carried_;  // the batch before's
+    LaneNotes notes_;    // this batch's
 };
 
 }  // namespace stages::batch_write

@@ -8,6 +8,7 @@
 
 #include "stages/batch_write/lane_split.hpp"
 
+using stages::batch_write::LaneNotes;
 using stages::batch_write::LaneSplit;
 using stages::classify::OpKind;
 using stages::classify::StagedOp;
@@ -17,6 +18,9 @@ namespace {
 const std::string alice = "did:plc:alice";
 const std::string bob = "did:plc:bob";
 const std::string carol = "did:plc:carol";
+const std::string dave = "did:plc:dave";
+const std::string erin = "did:plc:erin";
+const std::string frank = "did:plc:frank";
 
 std::string uri(const std::string& did, const std::string& collection, const std::string& rkey) {
     return "at://" + did + "/" + collection + "/" + rkey;
@@ -61,7 +65,7 @@ StagedOp simple(OpKind kind, const std::string& did) {
 // A batch of events; LaneSplit keeps views of their ops, which outlive it: so do these.
 class Batch {
 public:
-    explicit Batch(std::size_t lanes = 2) : split_(lanes) {}
+    explicit Batch(std::size_t lanes = 2, LaneNotes carried = {}) : split_(lanes, std::move(carried)) {}
 
     // A #commit event of `did` with `ops`: its part.
     std::size_t commit(const std::string& did, std::vector<StagedOp> ops) {
@@ -181,4 +185,40 @@ TEST_CASE("a reply is ordered even when it is set-based: it reads its thread", "
     set_reply.set_based = true;
     CHECK(batch.dependent(batch.commit(bob, {set_reply})));
     CHECK_FALSE(batch.dependent(batch.commit(alice, {plain_post(alice, "p1")})));
+}
+
+TEST_CASE("the batch after holds back what this batch's ordered part reads and the repos it holds, and no more",
+          "[batch_write][lanes]") {
+    // The writer applies a batch's ordered part while the next batch's lanes run.
+    const auto parent = uri(bob, "app.bsky.feed.post", "p1");
+    const auto root = uri(carol, "app.bsky.feed.post", "p0");
+    const auto deleted = uri(dave, "app.bsky.feed.post", "p9");
+    Batch first;
+    REQUIRE(first.dependent(first.commit(alice, {reply(alice, "r1", parent, root)})));
+    REQUIRE(first.dependent(first.commit(dave, {record_op(OpKind::del, dave, "app.bsky.feed.post", "p9")})));
+    // An event whose lane gave way is applied in the ordered part: its repo is held too.
+    const std::vector<StagedOp> gave_way{simple(OpKind::commit, erin),
+                                         subject_op(erin, "app.bsky.feed.like", "l0", root)};
+    REQUIRE_FALSE(first.dependent(first.commit(erin, {subject_op(erin, "app.bsky.feed.like", "l0", root)})));
+    first.split().note_dependent(gave_way);
+
+    Batch second(2, first.split().take_notes());
+    CHECK(second.dependent(second.commit(bob, {plain_post(bob, "p1")})));  // the reply's parent
+    CHECK(second.dependent(second.commit(alice, {subject_op(alice, "app.bsky.feed.like", "l1", root)})));
+    CHECK(second.dependent(second.commit(erin, {subject_op(erin, "app.bsky.feed.like", "l2", root)})));
+    CHECK(second.dependent(second.commit(carol, {subject_op(carol, "app.bsky.graph.follow", "f1", bob)})));
+    CHECK(second.dependent(second.commit(dave, {})));
+    const std::string gus = "did:plc:gus";
+    CHECK(second.dependent(second.commit(gus, {subject_op(gus, "app.bsky.feed.repost", "r1", deleted)})));
+    CHECK_FALSE(second.dependent(second.commit(frank, {subject_op(frank, "app.bsky.feed.repost", "r1", parent)})));
+
+    // Two batches on, the first's ordered part has committed: only the second's notes count.
+    Batch third(2, second.split().take_notes());
+    CHECK_FALSE(third.dependent(third.commit(frank, {subject_op(frank, "app.bsky.feed.repost", "r2", deleted)})));
+    CHECK(third.dependent(third.commit(alice, {subject_op(alice, "app.bsky.feed.like", "l3", root)})));
+
+    Batch fencing;
+    fencing.split().note_dependent(std::vector<StagedOp>{simple(OpKind::delete_actor, bob)});
+    Batch after_fence(2, fencing.split().take_notes());
+    CHECK(after_fence.dependent(after_fence.commit(alice, {subject_op(alice, "app.bsky.feed.like", "l1", parent)})));
 }
