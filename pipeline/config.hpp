@@ -49,8 +49,10 @@ struct StagesConfig {
     // 2,000 events/s that cut its time in PostgreSQL from 98 % to under 40 % (docs/benchmarks.md).
     // Its threads are the live writer's lanes, each with its own connection (docs/indexing.md
     // "Writer lanes"): two keep both cores of the benchmark machine busy. Every transaction costs
-    // a few ms of fixed work, so under load 2,000 events a batch beat 1,000 (1.11×, docs/benchmarks.md).
-    StageSettings batch_write{.threads = 2, .queue_capacity = 16384, .batch_size = 2000,
+    // a few ms of fixed work, so under load 2,000 events a batch beat 1,000 (1.11×), and with the
+    // ordered part pipelined 4,000 beat 2,000 (1.06× into a fresh database, 1.12× into a deeper
+    // one) where 8,000 gained nothing (docs/benchmarks.md). Batches below the load stay small.
+    StageSettings batch_write{.threads = 2, .queue_capacity = 16384, .batch_size = 4000,
                               .idle_linger = std::chrono::milliseconds{10}};
     StageSettings repo_fetch{.threads = 32, .queue_capacity = 256, .batch_size = 1};
     StageSettings backfill_decode{.threads = 2, .queue_capacity = 1024, .batch_size = 1};

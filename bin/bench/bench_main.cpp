@@ -20,7 +20,7 @@ constexpr std::array benches{
                  bench::run_spill},
     bin::Command{"pipeline", "items/s through a 4-stage chain of trivial stages", bin::bench::pipeline_bench},
     bin::Command{"live",
-                 "live [--database-url URL] [--events N] [--rate R] [--capture DIR] [--frames FILE] [--idle-linger-ms MS] [--writer-lanes N]: "
+                 "live [--database-url URL] [--events N] [--rate R] [--capture DIR] [--frames FILE] [--idle-linger-ms MS] [--writer-lanes N] [--writer-batch N]: "
                  "capture "
                  "replay through the live path into PostgreSQL, full speed and paced",
                  bin::bench::live_bench},

@@ -24,6 +24,7 @@ struct Options {
     double rate = 2000;
     std::optional<std::uint64_t> idle_linger_ms;
     std::optional<std::uint64_t> writer_lanes;
+    std::optional<std::uint64_t> writer_batch;
 };
 
 std::string default_capture_dir() {
@@ -43,6 +44,7 @@ common::Result<Options> parse(std::span<char* const> args) {
         else if (flag == "--rate") return bin::bench::positive_number(value, o.rate);
         else if (flag == "--idle-linger-ms") return bin::bench::number(value, o.idle_linger_ms.emplace());
         else if (flag == "--writer-lanes") return bin::bench::positive_number(value, o.writer_lanes.emplace());
+        else if (flag == "--writer-batch") return bin::bench::positive_number(value, o.writer_batch.emplace());
         else return std::nullopt;
         return true;
     };
@@ -142,7 +144,7 @@ int live_bench(std::span<char* const> args) {
     for (const auto& rate : {std::optional<double>{}, paced}) {
         const LivePhaseSpec spec{options->database_url, options->capture_dir, copies,
                                  static_cast<std::uint32_t>(results.size()) * copies, rate, options->idle_linger_ms,
-                                 options->writer_lanes};
+                                 options->writer_lanes, options->writer_batch};
         auto result = run_live_phase(spec, *frames, log);
         if (!result) {
             fmt::print(stderr, "wintermute-bench live: {}\n", result.error().message);

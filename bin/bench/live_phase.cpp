@@ -71,6 +71,7 @@ pipeline::Config indexer_config(const LivePhaseSpec& spec, std::uint16_t port, c
     config.classify.verify_block_hashes = false;  // retagged DIDs changed the blocks' bytes
     if (spec.idle_linger_ms) config.stages.batch_write.idle_linger = std::chrono::milliseconds(*spec.idle_linger_ms);
     if (spec.writer_lanes) config.stages.batch_write.threads = *spec.writer_lanes;
+    if (spec.writer_batch) config.stages.batch_write.batch_size = *spec.writer_batch;
     return config;
 }
 

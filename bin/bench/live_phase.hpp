@@ -23,6 +23,7 @@ struct LivePhaseSpec {
     std::optional<double> rate;          // events/s; nullopt = full speed
     std::optional<std::uint64_t> idle_linger_ms;  // the writer's stages.batch_write.idle_linger_ms; default
     std::optional<std::uint64_t> writer_lanes;    // its stages.batch_write.threads; default
+    std::optional<std::uint64_t> writer_batch;    // its stages.batch_write.batch_size (events); default
 };
 
 struct LivePhaseResult {
