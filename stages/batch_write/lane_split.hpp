@@ -60,7 +60,7 @@ public:
     // Ops applied in the ordered part that next() did not send there: ops from outside the event
     // stream (identity results, confirmed deletions), and events whose lane gave way.
     void note_dependent(std::span<const classify::StagedOp> ops);
-    // This batch's notes, for the split of the batch after it. Leaves the object empty.
+    // This batch's notes, for the split of the batch after it; the last call on the object.
     [[nodiscard]] LaneNotes take_notes() { return std::move(notes_); }
 
     [[nodiscard]] std::size_t lanes() const noexcept { return lanes_; }

@@ -62,7 +62,7 @@ StagedOp simple(OpKind kind, const std::string& did) {
     return op;
 }
 
-// A batch of events; LaneSplit keeps views of their ops, which outlive it: so do these.
+// A batch of events and its split.
 class Batch {
 public:
     explicit Batch(std::size_t lanes = 2, LaneNotes carried = {}) : split_(lanes, std::move(carried)) {}
