@@ -38,11 +38,14 @@ void BatchWriteStage::flush(pipeline::Emit<Out>& /*emit*/) { write(); }
 
 void BatchWriteStage::write() {
     // Identity results first: they were resolved for events committed earlier.
+    std::vector<classify::StagedOp> inbox;
+    inbox_.drain(inbox);
+    if (ready_.empty() && inbox.empty()) return;
     auto batch = std::make_unique<Batch>();
-    inbox_.drain(batch->inbox);
-    if (ready_.empty() && batch->inbox.empty()) return;
+    batch->inbox = std::move(inbox);
     batch->events = std::move(ready_);
     ready_.clear();
+    ready_.reserve(batch->events.size());  // the batch took the buffer: the next one grows to as many at once
     const std::size_t batch_ops = std::exchange(ready_ops_, 0);
     std::vector<std::optional<std::int64_t>> last_seq(cursor_keys_.size());
     for (const auto& event : batch->events) {
