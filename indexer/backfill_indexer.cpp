@@ -8,6 +8,7 @@
 
 #include "atproto/syntax/datetime.hpp"
 #include "common/stoppable_sleep.hpp"
+#include "common/thread_name.hpp"
 #include "stages/socket_read/relay_endpoint.hpp"
 #include "storage/pg/error.hpp"
 
@@ -100,9 +101,15 @@ common::Result<void> BackfillIndexer::start() {
     const auto counts = queue_->counts();
     logger_->info("backfill: {} repos queued, {} workers, {} writers", counts.items, settings_.workers, writers);
     for (std::size_t i = 0; i < settings_.workers; ++i) {
-        threads_.emplace_back([this](std::stop_token stop) { work(stop); });
+        threads_.emplace_back([this](std::stop_token stop) {
+            common::name_this_thread("backfill");
+            work(stop);
+        });
     }
-    threads_.emplace_back([this](std::stop_token stop) { control(stop); });
+    threads_.emplace_back([this](std::stop_token stop) {
+        common::name_this_thread("backfill-ctl");
+        control(stop);
+    });
     return {};
 }
 

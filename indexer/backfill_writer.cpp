@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/stoppable_sleep.hpp"
+#include "common/thread_name.hpp"
 #include "storage/pg/error.hpp"
 
 namespace indexer {
@@ -27,7 +28,10 @@ BackfillWriter::BackfillWriter(const BackfillWriterConfig& config, storage::spil
         storage::spill::SpillConfig{.path = config_.spill_dir, .durability = storage::spill::Durability::nosync});
     drop_leftovers();
     overflow_ = std::make_unique<Overflow>(std::max<std::size_t>(config_.memory_ops, 1), *spill_);
-    thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+    thread_ = std::jthread([this](std::stop_token stop) {
+        common::name_this_thread("backfill-wr");
+        run(stop);
+    });
 }
 
 BackfillWriter::~BackfillWriter() {

@@ -2,12 +2,17 @@
 
 #include <utility>
 
+#include "common/thread_name.hpp"
+
 namespace net {
 
 DnsTxtResolver::DnsTxtResolver(DnsTxtResolverConfig config) : config_(std::move(config)) {
     const std::size_t threads = config_.threads == 0 ? 1 : config_.threads;
     workers_.reserve(threads);
-    for (std::size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
+    for (std::size_t i = 0; i < threads; ++i) workers_.emplace_back([this] {
+        common::name_this_thread("dns");
+        work();
+    });
 }
 
 DnsTxtResolver::~DnsTxtResolver() { stop(); }

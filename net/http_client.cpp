@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/thread_name.hpp"
 #include "net/transfer.hpp"
 
 namespace net {
@@ -40,7 +41,10 @@ public:
         if (!multi_) throw std::runtime_error("curl_multi_init failed");
         curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
         curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(config_.max_per_host));
-        thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+        thread_ = std::jthread([this](std::stop_token stop) {
+            common::name_this_thread("http-client");
+            run(stop);
+        });
     }
 
     void submit(HttpRequest request, Callback callback) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <libwebsockets.h>
 
+#include "common/thread_name.hpp"
+
 namespace ops {
 
 common::Result<std::unique_ptr<LwsListener>> LwsListener::start(const ListenerConfig& config,
@@ -24,12 +26,13 @@ common::Result<std::unique_ptr<LwsListener>> LwsListener::start(const ListenerCo
     lws_vhost* vhost = lws_create_vhost(context->get(), &info);
     if (vhost == nullptr) return common::fail(fmt::format("cannot listen on {}:{}", config.address, config.port));
     const auto port = static_cast<std::uint16_t>(lws_get_vhost_listen_port(vhost));
-    return std::unique_ptr<LwsListener>(new LwsListener(std::move(*context), port));
+    return std::unique_ptr<LwsListener>(new LwsListener(std::move(*context), port, config.thread_name));
 }
 
-LwsListener::LwsListener(stages::socket_read::LwsContext context, std::uint16_t port)
+LwsListener::LwsListener(stages::socket_read::LwsContext context, std::uint16_t port, std::string thread_name)
     : context_(std::move(context)), port_(port) {
-    thread_ = std::jthread([this](std::stop_token stop) {
+    thread_ = std::jthread([this, thread_name = std::move(thread_name)](std::stop_token stop) {
+        common::name_this_thread(thread_name);
         std::stop_callback wake(stop, [this] { lws_cancel_service(context_.get()); });
         while (!stop.stop_requested()) {
             if (lws_service(context_.get(), 0) < 0) break;

@@ -22,6 +22,7 @@ struct ListenerConfig {
     std::uint16_t port = 0;        // 0: the kernel picks a free port; see port()
     std::string tls_cert_file;     // PEM; with tls_key_file, serve https/wss instead of http/ws
     std::string tls_key_file;
+    std::string thread_name = "http";  // the servicing thread shows as wm-<this>
 };
 
 class LwsListener {
@@ -39,7 +40,7 @@ public:
     [[nodiscard]] lws_context* context() const noexcept { return context_.get(); }
 
 private:
-    LwsListener(stages::socket_read::LwsContext context, std::uint16_t port);
+    LwsListener(stages::socket_read::LwsContext context, std::uint16_t port, std::string thread_name);
 
     stages::socket_read::LwsContext context_;
     std::uint16_t port_;

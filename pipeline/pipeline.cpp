@@ -1,5 +1,7 @@
 #include "pipeline/pipeline.hpp"
 
+#include "common/thread_name.hpp"
+
 namespace pipeline {
 
 Pipeline::Pipeline(const common::Log& log, Metrics& metrics, PipelineOptions options)
@@ -20,7 +22,10 @@ RunnerContext Pipeline::context(const std::string& name, const StageSettings& se
 void Pipeline::start() {
     started_ = true;
     for (auto& runner : runners_) runner->start();
-    publisher_ = std::jthread([this](std::stop_token stop) { publish_metrics_until(stop); });
+    publisher_ = std::jthread([this](std::stop_token stop) {
+        common::name_this_thread("metrics");
+        publish_metrics_until(stop);
+    });
 }
 
 void Pipeline::publish_metrics_until(std::stop_token stop) {

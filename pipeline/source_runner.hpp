@@ -12,6 +12,7 @@
 
 #include <tbb/concurrent_queue.h>
 
+#include "common/thread_name.hpp"
 #include "pipeline/runner.hpp"
 
 namespace pipeline {
@@ -29,7 +30,10 @@ public:
     void start() override {
         const std::size_t workers = std::max<std::size_t>(1, context_.settings.threads);
         alive_.store(workers);
-        for (std::size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { run(); });
+        for (std::size_t i = 0; i < workers; ++i) threads_.emplace_back([this] {
+            common::name_this_thread(context_.name);
+            run();
+        });
     }
     void join() override { threads_.clear(); }
 

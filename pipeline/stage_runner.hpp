@@ -12,6 +12,7 @@
 
 #include <tbb/concurrent_queue.h>
 
+#include "common/thread_name.hpp"
 #include "pipeline/runner.hpp"
 
 namespace pipeline {
@@ -31,7 +32,10 @@ public:
 
     void start() override {
         alive_.store(workers_);
-        for (std::size_t i = 0; i < workers_; ++i) threads_.emplace_back([this, i] { run(i); });
+        for (std::size_t i = 0; i < workers_; ++i) threads_.emplace_back([this, i] {
+            common::name_this_thread(context_.name);
+            run(i);
+        });
     }
     void join() override { threads_.clear(); }
 

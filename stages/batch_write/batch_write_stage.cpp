@@ -18,8 +18,8 @@ BatchWriteStage::BatchWriteStage(const BatchWriteConfig& config, std::vector<std
     lanes_.push_back(std::make_unique<Lane>());
     if (config_.lanes > 1) {
         for (std::size_t i = 0; i < config_.lanes; ++i) lanes_.push_back(std::make_unique<Lane>());
-        for (std::size_t i = 1; i < config_.lanes; ++i) lane_threads_.push_back(std::make_unique<LaneThread>());
-        ordered_thread_ = std::make_unique<LaneThread>();
+        for (std::size_t i = 1; i < config_.lanes; ++i) lane_threads_.push_back(std::make_unique<LaneThread>("lane"));
+        ordered_thread_ = std::make_unique<LaneThread>("ordered");
     }
 }
 

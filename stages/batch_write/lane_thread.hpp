@@ -7,14 +7,21 @@
 #include <functional>
 #include <mutex>
 #include <stop_token>
+#include <string>
 #include <thread>
 #include <utility>
+
+#include "common/thread_name.hpp"
 
 namespace stages::batch_write {
 
 class LaneThread {
 public:
-    LaneThread() : thread_([this](std::stop_token stop) { run(stop); }) {}
+    explicit LaneThread(std::string name)
+        : thread_([this, name = std::move(name)](std::stop_token stop) {
+              common::name_this_thread(name);
+              run(stop);
+          }) {}
     LaneThread(const LaneThread&) = delete;
     LaneThread& operator=(const LaneThread&) = delete;
     ~LaneThread() { thread_.request_stop(); }  // the jthread wakes the wait and joins

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <libwebsockets.h>
 
+#include "common/thread_name.hpp"
 #include "stages/socket_read/backoff.hpp"
 #include "stages/socket_read/lws_context.hpp"
 #include "stages/socket_read/message_assembler.hpp"
@@ -60,7 +61,10 @@ public:
         auto context = LwsContext::create(info);
         if (!context) return tl::unexpected(context.error());
         context_.emplace(std::move(*context));
-        thread_ = std::jthread([this](std::stop_token stop) { run(std::move(stop)); });
+        thread_ = std::jthread([this](std::stop_token stop) {
+            common::name_this_thread("socket");
+            run(std::move(stop));
+        });
         return {};
     }
 
