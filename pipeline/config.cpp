@@ -131,6 +131,50 @@ common::Result<void> apply_flags(LoadedConfig& loaded, const CommandLine& comman
     return {};
 }
 
+// Where a key's value was set, for a message: "INDEXER_BATCH_SIZE", "--stages.classify.threads", "the file".
+std::string where_set(const LoadedConfig& loaded, const std::string& key) {
+    const auto& [origin, env_name] = loaded.origins.at(key);
+    switch (origin) {
+        case Origin::built_in: return "the default";
+        case Origin::file: return "the config file";
+        case Origin::env: return env_name;
+        case Origin::flag: return "--" + key;
+    }
+    return key;
+}
+
+// The original daemon's names for two stage settings: one setting under two names. The name set
+// by the later layer (file < environment < flag) gives both its value and its origin (for
+// --print-config); both set to different values in one layer is refused, since either choice
+// would silently drop one.
+common::Result<void> apply_aliases(LoadedConfig& loaded) {
+    static constexpr std::pair<std::string_view, std::string_view> aliases[] = {
+        {"indexer.batch_size", "stages.batch_write.batch_size"},
+        {"indexer.workers", "stages.classify.threads"},
+    };
+    for (const auto& [alias_name, target_name] : aliases) {
+        const auto& alias = *find_key(alias_name);
+        const auto& target = *find_key(target_name);
+        const auto alias_layer = loaded.origins.at(alias.name).first;
+        const auto target_layer = loaded.origins.at(target.name).first;
+        const auto alias_value = alias.show(loaded.config);
+        const auto target_value = target.show(loaded.config);
+        if (alias_layer == target_layer && alias_layer != Origin::built_in && alias_value != target_value) {
+            return common::fail(fmt::format("{} = {} (from {}) and {} = {} (from {}) are one setting: set one of them",
+                                            alias.name, alias_value, where_set(loaded, alias.name), target.name,
+                                            target_value, where_set(loaded, target.name)));
+        }
+        const auto& [from, to] = alias_layer > target_layer ? std::pair{&alias, &target} : std::pair{&target, &alias};
+        if (!to->set(loaded.config, ConfigValue{from->show(loaded.config), true})) {
+            return common::fail(fmt::format("{}: {} is not allowed for {}, which it also sets: it takes {}",
+                                            where_set(loaded, from->name), from->show(loaded.config), to->name,
+                                            to->allowed));
+        }
+        loaded.origins[to->name] = loaded.origins.at(from->name);
+    }
+    return {};
+}
+
 }  // namespace
 
 Environment environment_from(const char* const* envp) {
@@ -183,6 +227,7 @@ common::Result<LoadedConfig> load_config(const CommandLine& command_line, const 
     }
     if (auto r = apply_env(loaded, env); !r) return tl::unexpected(r.error());
     if (auto r = apply_flags(loaded, command_line); !r) return tl::unexpected(r.error());
+    if (auto r = apply_aliases(loaded); !r) return tl::unexpected(r.error());
     return loaded;
 }
 

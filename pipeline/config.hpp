@@ -72,9 +72,11 @@ struct Config {
         std::uint16_t port = 9090;
         std::uint64_t relay_silence_seconds = 60;
     } metrics;
+    // The original daemon's names for stages.classify.threads and stages.batch_write.batch_size:
+    // load_config gives each pair one value (docs/configuration.md); read the stage settings.
     struct {
-        std::uint64_t workers = 16;
-        std::uint64_t batch_size = 1000;
+        std::uint64_t workers = 4;
+        std::uint64_t batch_size = 4000;
     } indexer;
     struct {
         bool enabled = true;

@@ -4,10 +4,14 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
+
+#include "pipeline/config_keys.hpp"
 
 using pipeline::CommandLine;
 using pipeline::Environment;
@@ -59,8 +63,6 @@ TEST_CASE("built-in defaults are those of the original daemon", "[pipeline][conf
     const auto& c = loaded->config;
     CHECK(c.database.pool_size == 20);
     CHECK(c.metrics.port == 9090);
-    CHECK(c.indexer.workers == 16);
-    CHECK(c.indexer.batch_size == 1000);
     CHECK(c.backfiller.workers == 32);
     CHECK(c.backfiller.writers == 2);
     CHECK(c.backfiller.batch_size == 1000);
@@ -74,6 +76,77 @@ TEST_CASE("built-in defaults are those of the original daemon", "[pipeline][conf
     CHECK_FALSE(c.network.allow_private_addresses);
     CHECK(c.classify.verify_block_hashes);
     CHECK(loaded->origins.at("database.pool_size").first == Origin::built_in);
+}
+
+TEST_CASE("the original's INDEXER_BATCH_SIZE and INDEXER_WORKERS set the writer's batch and the classify threads",
+          "[pipeline][config]") {
+    SECTION("unset, they show the stage settings' values") {
+        const auto loaded = pipeline::load_config({}, {});
+        REQUIRE(loaded);
+        CHECK(loaded->config.indexer.batch_size == loaded->config.stages.batch_write.batch_size);
+        CHECK(loaded->config.indexer.workers == loaded->config.stages.classify.threads);
+        CHECK(loaded->origins.at("indexer.batch_size").first == Origin::built_in);
+    }
+    SECTION("set by the original's names") {
+        const auto loaded = pipeline::load_config({}, {{"INDEXER_BATCH_SIZE", "2500"}, {"INDEXER_WORKERS", "6"}});
+        REQUIRE(loaded);
+        CHECK(loaded->config.stages.batch_write.batch_size == 2500);
+        CHECK(loaded->config.stages.classify.threads == 6);
+        const auto text = pipeline::print_config(*loaded);
+        CHECK(text.find("stages.batch_write.batch_size = 2500  # env INDEXER_BATCH_SIZE") != std::string::npos);
+        CHECK(text.find("stages.classify.threads = 6  # env INDEXER_WORKERS") != std::string::npos);
+    }
+    SECTION("set by the stage names") {
+        const TempFile file("[stages.batch_write]\nbatch_size = 3000\n");
+        const auto loaded = pipeline::load_config(with_file(file), {});
+        REQUIRE(loaded);
+        CHECK(loaded->config.indexer.batch_size == 3000);
+        CHECK(pipeline::print_config(*loaded).find("indexer.batch_size = 3000  # file") != std::string::npos);
+    }
+    SECTION("the later layer's name wins, as for any key") {
+        const TempFile file("[stages.batch_write]\nbatch_size = 3000\n");
+        const auto loaded = pipeline::load_config(with_file(file), {{"INDEXER_BATCH_SIZE", "500"}});
+        REQUIRE(loaded);
+        CHECK(loaded->config.stages.batch_write.batch_size == 500);
+        const auto flagged = pipeline::load_config(with_file(file, {{"stages.batch_write.batch_size", "700"}}),
+                                                   {{"INDEXER_BATCH_SIZE", "500"}});
+        REQUIRE(flagged);
+        CHECK(flagged->config.indexer.batch_size == 700);
+    }
+    SECTION("both names in one layer: one value is accepted, two are refused naming both") {
+        const TempFile same("[indexer]\nbatch_size = 3000\n[stages.batch_write]\nbatch_size = 3000\n");
+        CHECK(pipeline::load_config(with_file(same), {}));
+        const TempFile two("[indexer]\nbatch_size = 500\n[stages.batch_write]\nbatch_size = 3000\n");
+        const auto message = error_of(with_file(two));
+        CHECK(message.find("indexer.batch_size = 500 (from the config file)") != std::string::npos);
+        CHECK(message.find("stages.batch_write.batch_size = 3000 (from the config file)") != std::string::npos);
+    }
+    SECTION("a value the stage setting does not allow is refused") {
+        const auto message = error_of({}, {{"INDEXER_WORKERS", "2000"}});
+        CHECK(message.find("INDEXER_WORKERS") != std::string::npos);
+    }
+}
+
+TEST_CASE("packaging/wintermute.toml holds every key at its built-in default and docs/configuration.md lists it",
+          "[pipeline][config]") {
+    const char* root = std::getenv("WINTERMUTE_SOURCE_ROOT");
+    REQUIRE(root != nullptr);
+    std::ifstream docs_file(std::string(root) + "/docs/configuration.md");
+    const std::string docs((std::istreambuf_iterator<char>(docs_file)), std::istreambuf_iterator<char>());
+    REQUIRE_FALSE(docs.empty());
+    const auto example = pipeline::load_config(
+        CommandLine{std::string(root) + "/packaging/wintermute.toml", false, {}}, {});
+    REQUIRE(example);
+    const auto defaults = pipeline::load_config({}, {});
+    REQUIRE(defaults);
+    for (const auto& key : pipeline::config_keys()) {
+        INFO(key.name);
+        CHECK(docs.find("| `" + key.name + "` |") != std::string::npos);
+        CHECK(key.show(example->config) == key.show(defaults->config));
+        if (!key.show(defaults->config).empty()) {
+            CHECK(example->origins.at(key.name).first == Origin::file);  // listed, not left out
+        }
+    }
 }
 
 TEST_CASE("block hash checks can be turned off from the file or a flag, and only with a boolean",
@@ -204,7 +277,7 @@ TEST_CASE("print-config names every value's source and reads back as the same co
     CHECK(text.find("relay_hosts = [\"relay.example\"]  # file") != std::string::npos);
     CHECK(text.find("database.pool_size = 5  # env DB_POOL_SIZE") != std::string::npos);
     CHECK(text.find("metrics.port = 9100  # flag") != std::string::npos);
-    CHECK(text.find("indexer.workers = 16  # default") != std::string::npos);
+    CHECK(text.find("indexer.workers = 4  # default") != std::string::npos);
     CHECK(text.find("# identity.handle_wellknown_base_url is unset") != std::string::npos);
 
     const TempFile again(text);
