@@ -131,7 +131,7 @@ common::Result<void> apply_flags(LoadedConfig& loaded, const CommandLine& comman
     return {};
 }
 
-// Where a key's value was set, for a message: "INDEXER_BATCH_SIZE", "--stages.classify.threads", "the file".
+// Where a key's value was set, for a message: "INDEXER_BATCH_SIZE", "--stages.classify.threads", "the config file".
 std::string where_set(const LoadedConfig& loaded, const std::string& key) {
     const auto& [origin, env_name] = loaded.origins.at(key);
     switch (origin) {

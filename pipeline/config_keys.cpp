@@ -281,13 +281,11 @@ std::vector<ConfigKey> build_keys() {
                        "a relay silent for longer makes /_health answer 503", 1, 86'400,
                        [](auto& c) -> auto& { return c.metrics.relay_silence_seconds; }));
     k.push_back(number("indexer.workers", {"INDEXER_WORKERS"},
-                       "the original daemon's name for stages.classify.threads, the threads turning events into rows", 1,
-                       1024,
-                       [](auto& c) -> auto& { return c.indexer.workers; }));
+                       "the original daemon's name for stages.classify.threads, the threads turning events into rows",
+                       1, 1024, [](auto& c) -> auto& { return c.indexer.workers; }));
     k.push_back(number("indexer.batch_size", {"INDEXER_BATCH_SIZE"},
-                       "the original daemon's name for stages.batch_write.batch_size, live events per database batch", 1,
-                       1'000'000,
-                       [](auto& c) -> auto& { return c.indexer.batch_size; }));
+                       "the original daemon's name for stages.batch_write.batch_size, live events per database batch",
+                       1, 1'000'000, [](auto& c) -> auto& { return c.indexer.batch_size; }));
     k.push_back(boolean("backfiller.enabled", {"BACKFILLER_ENABLED"},
                      "backfill repos: listRepos of every relay once, #sync re-fetches, queue_backfill requests",
                      [](auto& c) -> auto& { return c.backfiller.enabled; }));

@@ -100,7 +100,8 @@ private:
 };
 
 common::Result<void> ReplayServer::Impl::start() {
-    const ops::ListenerConfig listen{config_.address, config_.port, config_.tls_cert_file, config_.tls_key_file, "replay"};
+    const ops::ListenerConfig listen{config_.address, config_.port, config_.tls_cert_file, config_.tls_key_file,
+                                     "replay"};
     auto listener = ops::LwsListener::start(listen, protocols, this);
     if (!listener) return tl::unexpected(listener.error());
     listener_ = std::move(*listener);
