@@ -282,7 +282,9 @@ bool SocketReader::Impl::handle(std::span<const std::byte> bytes) {
         on_established();
         bytes = bytes.subspan(answer.consumed);
     }
-    if (auto fed = frames_.feed(bytes, *this); !fed) {
+    const auto fed = frames_.feed(bytes, *this);
+    if (callbacks_.read_done) callbacks_.read_done();
+    if (!fed) {
         ++metrics_.protocol_errors;
         down_reason_ = "protocol error: " + fed.error().message;
         return false;

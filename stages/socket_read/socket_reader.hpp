@@ -32,9 +32,14 @@ public:
     // return soon after the stop token is signalled, whether or not it took the frame.
     using FrameSink = std::function<void(RawFrame&& frame, std::stop_token stop)>;
 
+    // Optional: called after each read from the socket, once the sink has had that read's
+    // complete messages (a 64 KiB read holds many), so a sink may hand them on together.
+    using ReadDone = std::function<void()>;
+
     struct Callbacks {
         CursorSource cursor;
         FrameSink sink;
+        ReadDone read_done = {};
     };
 
     // Starts the service thread, which connects immediately. Fails only if libwebsockets cannot set

@@ -31,7 +31,8 @@ public:
     SocketSource(SocketSource&&) = delete;
     ~SocketSource();
 
-    // Emits the next frame, or returns after a short wait so the runner can check for stop.
+    // Emits the frames the reader has handed over, or returns after a short wait so the runner
+    // can check for stop.
     pipeline::Outcome produce(std::stop_token stop, pipeline::Emit<SourcedFrame>& emit);
 
 private:

@@ -51,6 +51,8 @@ struct Client {
     stages::socket_read::SocketReadMetrics metrics;
     FrameCollector collector;
     std::atomic<std::int64_t> cursor{-1};
+    std::atomic<std::size_t> reads_done{0};
+    std::atomic<std::size_t> frames_at_read_done{0};  // the collector's size at the last read_done
     stages::socket_read::SocketReader::CursorSource cursor_source;
     std::unique_ptr<stages::socket_read::SocketReader> reader;
 
@@ -71,6 +73,10 @@ struct Client {
             std::move(*endpoint), stream, config,
             {std::move(source), [this](stages::socket_read::RawFrame&& frame, std::stop_token stop) {
                  collector.add(std::move(frame), stop);
+             },
+             [this] {
+                 frames_at_read_done = collector.size();
+                 ++reads_done;
              }},
             metrics, quiet_log("socket_read"));
         REQUIRE(started.has_value());

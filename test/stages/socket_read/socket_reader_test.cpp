@@ -50,6 +50,18 @@ TEST_CASE("the reader receives every frame of each capture byte-identical and in
     CHECK(whole.metrics.bytes == total);
 }
 
+TEST_CASE("each read's end is announced after its frames, so a sink may pass on a read's frames together",
+          "[socket_read][socket_reader]") {
+    const auto relay = capture(jetstream);
+    auto server = serve({replay::ReplayPlan(relay), std::nullopt});
+    Client repos;
+    repos.start(server->port());
+    REQUIRE(eventually([&] { return repos.collector.size() == relay.size(); }));
+    // No frame is left waiting for an announcement that never comes.
+    REQUIRE(eventually([&] { return repos.frames_at_read_done.load() == relay.size(); }));
+    CHECK(repos.reads_done.load() >= 1);
+}
+
 TEST_CASE("a cursor makes the relay send only the frames after it", "[socket_read][socket_reader]") {
     const auto relay = capture(jetstream);
     auto server = serve({replay::ReplayPlan(relay), std::nullopt});
