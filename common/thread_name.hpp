@@ -4,7 +4,6 @@
 
 #include <pthread.h>
 
-#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -13,7 +12,7 @@ namespace common {
 // Linux keeps 15 bytes of a thread's name: the prefix "wm-" and the first 12 of `name`.
 inline void name_this_thread(std::string_view name) {
     std::string shown = "wm-";
-    shown.append(name.substr(0, std::min<std::size_t>(name.size(), 12)));
+    shown.append(name.substr(0, 12));
     pthread_setname_np(pthread_self(), shown.c_str());
 }
 

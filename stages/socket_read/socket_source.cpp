@@ -42,7 +42,6 @@ pipeline::Outcome SocketSource::produce(std::stop_token stop, pipeline::Emit<Sou
     // downstream per produce, so taking frames one by one would wake this thread and a decode
     // worker for every frame (a reader's 64 KiB read holds a dozen) — context switches that cost
     // more than the frames' decoding on a virtual machine (docs/benchmarks.md).
-    std::vector<RawFrame> frames;
     {
         std::unique_lock lock(handoff_->mutex);
         const bool got = handoff_->changed.wait_for(lock, stop, std::chrono::milliseconds(100),
@@ -53,15 +52,15 @@ pipeline::Outcome SocketSource::produce(std::stop_token stop, pipeline::Emit<Sou
             reader_->stop();
             return pipeline::Outcome::stop;
         }
-        frames.reserve(handoff_->frames.size());
-        std::move(handoff_->frames.begin(), handoff_->frames.end(), std::back_inserter(frames));
+        drained_.clear();  // the last call's, moved from (or left by a push that threw on abort)
+        std::move(handoff_->frames.begin(), handoff_->frames.end(), std::back_inserter(drained_));
         handoff_->frames.clear();
         handoff_->changed.notify_all();
     }
     metrics_.last_frame_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
                                       .count();
-    for (auto& frame : frames) emit.push(SourcedFrame{spec_.index, next_ordinal_++, std::move(frame)});
+    for (auto& frame : drained_) emit.push(SourcedFrame{spec_.index, next_ordinal_++, std::move(frame)});
     return pipeline::Outcome::ok;
 }
 

@@ -8,6 +8,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "pipeline/stage.hpp"
 #include "stages/socket_read/socket_reader.hpp"
@@ -51,6 +52,7 @@ private:
     std::shared_ptr<Handoff> handoff_ = std::make_shared<Handoff>();
     std::unique_ptr<SocketReader> reader_;
     std::uint64_t next_ordinal_ = 0;
+    std::vector<RawFrame> drained_;  // the frames one produce call takes; kept to reuse its capacity
 };
 
 }  // namespace stages::socket_read
