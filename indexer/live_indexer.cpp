@@ -88,6 +88,9 @@ common::Result<void> LiveIndexer::start() {
         if (!identity) return std::nullopt;
         return identity->signing_key;
     };
+    // The writer's connections are opened before the sources subscribe: opening them at the first
+    // commits, while frames arrive, held up the first batches (docs/benchmarks.md).
+    writer_sessions_ = stages::batch_write::open_writer_sessions(writer_config_, *logger_);
     build();
     pipeline_->start();
     for (const auto& s : sources_) {
@@ -167,7 +170,8 @@ void LiveIndexer::build() {
         "batch_write", live_writer(stages.batch_write),
         [this, cursor_keys, hooks] {
             return stages::batch_write::BatchWriteStage(writer_config_, cursor_keys, inbox_, hooks, writer_,
-                                                        writer_abort_.get_token(), log_.component("batch_write"));
+                                                        writer_abort_.get_token(), log_.component("batch_write"),
+                                                        std::move(writer_sessions_));
         },
         events);
 }

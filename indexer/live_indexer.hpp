@@ -86,6 +86,7 @@ private:
     stages::batch_write::BatchWriteConfig writer_config_;
     stages::batch_write::BatchWriteMetrics writer_;
     stages::batch_write::WriterInbox inbox_;
+    std::vector<std::unique_ptr<stages::batch_write::WriterSession>> writer_sessions_;  // until the writer takes them
     std::unique_ptr<atproto::lexicon::Validator> validator_;
     std::unique_ptr<IdentityFeeder> identity_;  // after inbox_, which it fills
     std::function<void(std::vector<std::string>&&)> resync_;

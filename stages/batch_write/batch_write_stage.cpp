@@ -12,12 +12,19 @@ namespace stages::batch_write {
 
 BatchWriteStage::BatchWriteStage(const BatchWriteConfig& config, std::vector<std::string> cursor_keys,
                                  WriterInbox& inbox, WriterHooks hooks, BatchWriteMetrics& metrics,
-                                 std::stop_token abort, std::shared_ptr<spdlog::logger> log)
+                                 std::stop_token abort, std::shared_ptr<spdlog::logger> log,
+                                 std::vector<std::unique_ptr<WriterSession>> sessions)
     : config_(config), cursor_keys_(std::move(cursor_keys)), inbox_(inbox), hooks_(std::move(hooks)),
-      metrics_(metrics), abort_(std::move(abort)), log_(std::move(log)), reorder_(cursor_keys_.size()) {
-    lanes_.push_back(std::make_unique<Lane>());
+      metrics_(metrics), abort_(std::move(abort)), log_(std::move(log)), reorder_(cursor_keys_.size()),
+      lanes_(std::move(sessions)) {
+    lanes_.resize(writer_session_count(config_));
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+        if (!lanes_[i]) lanes_[i] = std::make_unique<WriterSession>();
+        if (!lanes_[i]->is_open()) continue;
+        ++metrics_.connections;
+        if (i == 0) metrics_.connected = true;
+    }
     if (config_.lanes > 1) {
-        for (std::size_t i = 0; i < config_.lanes; ++i) lanes_.push_back(std::make_unique<Lane>());
         for (std::size_t i = 1; i < config_.lanes; ++i) lane_threads_.push_back(std::make_unique<LaneThread>("lane"));
         ordered_thread_ = std::make_unique<LaneThread>("ordered");
     }
@@ -212,16 +219,15 @@ void BatchWriteStage::report_committed(const std::vector<CursorUpdate>& cursors)
     }
 }
 
-BatchWriteStage::Commit BatchWriteStage::commit(Lane& lane, std::span<const classify::StagedOp> ops,
+BatchWriteStage::Commit BatchWriteStage::commit(WriterSession& lane, std::span<const classify::StagedOp> ops,
                                                 const std::vector<CursorUpdate>& cursors, BatchApplier::Mode mode) {
     auto delay = config_.retry_initial;
     const bool first_lane = &lane == lanes_.front().get();
     while (!abort_.stop_requested()) {
         try {
-            if (!lane.conn) {
-                lane.conn.emplace(config_.database_url);
+            if (!lane.is_open()) {
+                lane.open(config_.database_url);
                 ++metrics_.connections;
-                lane.applier.emplace(*lane.conn);
                 if (first_lane) metrics_.connected = true;
             }
             const auto started = std::chrono::steady_clock::now();
@@ -248,9 +254,8 @@ BatchWriteStage::Commit BatchWriteStage::commit(Lane& lane, std::span<const clas
                 return Commit::refused;
             }
             log_->error("batch of {} ops not committed, retrying in {} ms: {}", ops.size(), delay.count(), e.what());
-            if (lane.conn) --metrics_.connections;
-            lane.applier.reset();
-            lane.conn.reset();
+            if (lane.is_open()) --metrics_.connections;
+            lane.close();
             if (first_lane) metrics_.connected = false;
             if (!common::sleep_unless_stopped(delay, abort_)) return Commit::aborted;
             delay = std::min(delay * 2, config_.retry_max);

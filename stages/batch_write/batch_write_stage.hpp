@@ -29,6 +29,7 @@
 #include "stages/batch_write/lane_thread.hpp"
 #include "stages/batch_write/reorder_buffer.hpp"
 #include "stages/batch_write/writer_inbox.hpp"
+#include "stages/batch_write/writer_session.hpp"
 
 namespace stages::batch_write {
 
@@ -71,9 +72,11 @@ public:
     using Out = pipeline::Nothing;
 
     // `cursor_keys[i]` is source i's key in sub_state. `abort` ends the retry loop on a hard stop.
+    // `sessions` are connections opened in advance (open_writer_sessions), used in that order; the
+    // writer opens the ones missing or closed at their first commit.
     BatchWriteStage(const BatchWriteConfig& config, std::vector<std::string> cursor_keys, WriterInbox& inbox,
                     WriterHooks hooks, BatchWriteMetrics& metrics, std::stop_token abort,
-                    std::shared_ptr<spdlog::logger> log);
+                    std::shared_ptr<spdlog::logger> log, std::vector<std::unique_ptr<WriterSession>> sessions = {});
 
     BatchWriteStage(BatchWriteStage&&) = delete;
     ~BatchWriteStage();  // waits for the ordered part in flight
@@ -83,12 +86,6 @@ public:
 
 private:
     enum class Commit : std::uint8_t { done, aborted, refused, gave_way };
-
-    // A connection of the writer. The first writes the ordered parts and the cursors.
-    struct Lane {
-        std::optional<storage::pg::Connection> conn;
-        std::optional<BatchApplier> applier;
-    };
 
     // A batch on its way: its lanes' events applied, its ordered part to apply.
     struct Batch {
@@ -113,7 +110,7 @@ private:
     bool write_in_order(Batch& batch);
     // Retries connection losses until it commits or the stage is aborted; `refused` when the
     // database rejects the data itself (a bug or an unforeseen input), which retrying cannot fix.
-    Commit commit(Lane& lane, std::span<const classify::StagedOp> ops, const std::vector<CursorUpdate>& cursors,
+    Commit commit(WriterSession& lane, std::span<const classify::StagedOp> ops, const std::vector<CursorUpdate>& cursors,
                   BatchApplier::Mode mode = BatchApplier::Mode::ordered);
     // After a refused batch: commits event by event and skips (logs, counts) the ones refused.
     // `ops` is the batch: the inbox's first, then ready event `events[i]`'s, ending at `ends[i]`.
@@ -136,7 +133,7 @@ private:
     std::size_t ready_ops_ = 0;
     // The ordered parts' connection, then with several lanes one per lane: lane 0's part runs on
     // the stage's thread, the others' on lane_threads_, the ordered parts on ordered_thread_.
-    std::vector<std::unique_ptr<Lane>> lanes_;
+    std::vector<std::unique_ptr<WriterSession>> lanes_;
     std::vector<std::unique_ptr<LaneThread>> lane_threads_;
     std::unique_ptr<Batch> in_flight_;             // the batch whose ordered part ordered_thread_ runs
     std::unique_ptr<LaneThread> ordered_thread_;  // with several lanes; last: its task uses the above

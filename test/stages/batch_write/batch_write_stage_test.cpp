@@ -1,6 +1,7 @@
 // BatchWriteStage against a real PostgreSQL: a batch the database refuses is written again event
 // by event, the refused event is skipped (counted, logged) with the cursor moved past it, and the
-// events around it are committed whole.
+// events around it are committed whole; and the writer commits on connections opened for it in
+// advance, opening at its first commit those the database was not there for.
 #include <catch2/catch.hpp>
 
 #include <optional>
@@ -202,4 +203,67 @@ TEST_CASE("an #account status that arrives before the actor row is written when 
     again.json = "force";
     applier.apply(std::vector<StagedOp>{again}, {});
     CHECK(status(seen) == "active");
+}
+
+namespace {
+
+// The writer's connections to the test database, seen from another one.
+int writer_backends(storage::pg::Connection& conn) {
+    const auto count = conn.exec("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    return std::stoi(std::string(count.value(0, 0)));
+}
+
+}  // namespace
+
+TEST_CASE("the writer commits on the sessions opened for it before its first event, and opens at its first commit "
+          "those that could not be opened",
+          "[batch_write][stage]") {
+    test_support::ThrowawayPostgres db;
+    storage::pg::Connection conn(db.url());
+    REQUIRE(storage::schema::Migrator(conn).run());
+    const common::Log log(spdlog::level::off);
+    stages::batch_write::BatchWriteConfig config;
+    config.database_url = db.url();
+    config.lanes = 2;  // the ordered parts' connection and one per lane
+    stages::batch_write::WriterInbox inbox;
+    std::stop_source abort;
+    pipeline::VectorEmit<pipeline::Nothing> emit;
+
+    SECTION("opened in advance") {
+        auto sessions = stages::batch_write::open_writer_sessions(config, *log.component("writer"));
+        REQUIRE(sessions.size() == 3);
+        stages::batch_write::BatchWriteMetrics metrics;
+        {
+            stages::batch_write::BatchWriteStage stage(config, {"firehose:test"}, inbox, {}, metrics,
+                                                       abort.get_token(), log.component("writer"), std::move(sessions));
+            CHECK(metrics.connections == 3);
+            CHECK(metrics.connected);
+            CHECK(writer_backends(conn) == 3);  // open before any event
+            stage.process(like_event(0), emit);
+            stage.flush(emit);
+        }  // waits for the ordered part
+        CHECK(metrics.events == 1);
+        CHECK(metrics.connections == 3);  // committed on them, none opened again
+    }
+    SECTION("the database unreachable at start") {
+        auto unreachable = config;
+        unreachable.database_url = "postgresql://nobody@127.0.0.1:1/nowhere?connect_timeout=2";
+        auto sessions = stages::batch_write::open_writer_sessions(unreachable, *log.component("writer"));
+        REQUIRE(sessions.size() == 3);
+        for (const auto& s : sessions) CHECK_FALSE(s->is_open());
+        stages::batch_write::BatchWriteMetrics metrics;
+        {
+            stages::batch_write::BatchWriteStage stage(config, {"firehose:test"}, inbox, {}, metrics,
+                                                       abort.get_token(), log.component("writer"), std::move(sessions));
+            CHECK(metrics.connections == 0);
+            CHECK_FALSE(metrics.connected);
+            stage.process(like_event(0), emit);
+            stage.flush(emit);
+        }
+        CHECK(metrics.events == 1);
+        CHECK(metrics.connected);  // the ordered part's connection, opened at its commit
+        CHECK(std::string(conn.exec("SELECT cursor FROM bsky.sub_state WHERE service = 'firehose:test'").value(0, 0)) ==
+              "100");
+    }
 }
