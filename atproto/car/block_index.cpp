@@ -9,20 +9,29 @@ constexpr std::size_t min_slots = 16;
 // Estimates the block count from the buffer so most CARs need no rehash: repo blocks average
 // a few hundred bytes.
 constexpr std::size_t bytes_per_block_estimate = 192;
+// read() keeps a table up to this size (≈ 230 KB): clearing costs nothing (generations), and a
+// firehose commit's CAR, MST path included, asks for 32–256 slots by the estimate above.
+constexpr std::size_t max_kept_slots = 4096;
 }  // namespace
 
 Expected<BlockIndex> BlockIndex::build(CarReader& reader) {
     BlockIndex index;
-    index.reserve(reader.remaining_bytes() / bytes_per_block_estimate);
+    if (auto read = index.read(reader); !read) return tl::unexpected(read.error());
+    return index;
+}
+
+Expected<void> BlockIndex::read(CarReader& reader) {
+    if (slots_.size() > max_kept_slots) slots_ = {};  // a whole repo's table is not held on to
+    clear();
+    reserve(reader.remaining_bytes() / bytes_per_block_estimate);
     Block block;
     for (;;) {
         auto more = reader.next(block);
         if (!more) return tl::unexpected(more.error());
-        if (!*more) break;
-        ++index.sections_;
-        index.insert(block.cid, block.data);
+        if (!*more) return {};
+        ++sections_;
+        insert(block.cid, block.data);
     }
-    return index;
 }
 
 void BlockIndex::reserve(std::size_t blocks) {
@@ -32,7 +41,7 @@ void BlockIndex::reserve(std::size_t blocks) {
     slots_.assign(wanted, Slot{});
     size_ = 0;
     for (const Slot& s : old) {
-        if (!s.cid.empty()) insert(s.cid, s.data);
+        if (s.generation == generation_) insert(s.cid, s.data);
     }
 }
 
@@ -43,8 +52,8 @@ bool BlockIndex::insert(const Cid& cid, std::span<const std::byte> data) {
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = cid.hash() & mask;; i = (i + 1) & mask) {
         Slot& s = slots_[i];
-        if (s.cid.empty()) {
-            s = Slot{cid, data};
+        if (s.generation != generation_) {
+            s = Slot{cid, data, generation_};
             ++size_;
             return true;
         }
@@ -57,13 +66,17 @@ std::optional<std::span<const std::byte>> BlockIndex::find(const Cid& cid) const
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = cid.hash() & mask;; i = (i + 1) & mask) {
         const Slot& s = slots_[i];
-        if (s.cid.empty()) return std::nullopt;
+        if (s.generation != generation_) return std::nullopt;
         if (s.cid == cid) return s.data;
     }
 }
 
 void BlockIndex::clear() noexcept {
-    for (Slot& s : slots_) s = Slot{};
+    // A new generation frees every slot at once; only when the counter wraps are they rewritten.
+    if (++generation_ == 0) {
+        for (Slot& s : slots_) s.generation = 0;
+        generation_ = 1;
+    }
     size_ = 0;
     sections_ = 0;
 }

@@ -1,9 +1,11 @@
 // CID → block bytes (views into the CAR buffer) for MST walks and record lookups. An
-// open-addressing table keyed by the CID digest: one allocation per growth, none per block.
+// open-addressing table keyed by the CID digest: one allocation per growth, none per block, and
+// none per CAR when the index is reused (read()).
 // The first copy of a duplicate block is kept. Thread-safety: const methods may be shared.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
@@ -20,6 +22,9 @@ public:
 
     // Reads every remaining block of `reader` into a new index.
     [[nodiscard]] static Expected<BlockIndex> build(CarReader& reader);
+    // Replaces the contents with every remaining block of `reader`. A small table is kept, so an
+    // index reused for a stream of small CARs (firehose commits) allocates once, not per CAR.
+    Expected<void> read(CarReader& reader);
 
     void reserve(std::size_t blocks);
     // False when `cid` was already present (the index keeps the first copy).
@@ -32,12 +37,14 @@ public:
 
 private:
     struct Slot {
-        Cid cid;  // empty() marks a free slot
+        Cid cid;
         std::span<const std::byte> data;
+        std::uint32_t generation = 0;  // the slot is used when it is the index's generation
     };
     void grow();
 
     std::vector<Slot> slots_;
+    std::uint32_t generation_ = 1;  // clear() moves to the next
     std::size_t size_ = 0;
     std::size_t sections_ = 0;
 };

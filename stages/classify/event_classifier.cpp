@@ -94,22 +94,21 @@ void EventClassifier::commit(const atproto::frame::Commit& c, ClassifiedEvent& o
     ++metrics_.commits;
     if (c.too_big) out.resyncs.emplace_back(c.repo);
     auto reader = atproto::car::CarReader::open(c.blocks, {.verify_hashes = config_.verify_block_hashes});
-    atproto::Expected<atproto::car::BlockIndex> blocks =
-        reader ? atproto::car::BlockIndex::build(*reader) : tl::unexpected(reader.error());
-    if (!blocks) {
+    const atproto::Expected<void> read = reader ? blocks_.read(*reader) : tl::unexpected(reader.error());
+    if (!read) {
         ++metrics_.bad_cars;
-        log_->warn("seq {} repo {}: bad CAR slice: {}", c.seq, c.repo, blocks.error().describe());
+        log_->warn("seq {} repo {}: bad CAR slice: {}", c.seq, c.repo, read.error().describe());
         return;
     }
     // An op yields an event when it deletes, or when its record block is in the slice (tooBig
     // commits lack them). A commit that yields nothing writes nothing, not even actor_sync.
     auto block_of = [&](const atproto::frame::RepoOp& op) {
-        return op.cid ? blocks->find(*op.cid) : std::nullopt;
+        return op.cid ? blocks_.find(*op.cid) : std::nullopt;
     };
     bool yields = false;
     for (const auto& op : c.ops) yields = yields || op.action == "delete" || block_of(op).has_value();
     if (!yields) return;
-    if (!verified(c, *blocks)) {
+    if (!verified(c, blocks_)) {
         out.resyncs.emplace_back(c.repo);
         return;
     }

@@ -68,6 +68,7 @@ private:
     ClassifyMetrics& metrics_;
     std::shared_ptr<spdlog::logger> log_;
     std::string detail_;
+    atproto::car::BlockIndex blocks_;  // the commit's blocks; reused, so a commit does not allocate a table
     atproto::verify::CommitVerifier verifier_;
 };
 

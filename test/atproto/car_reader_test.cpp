@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/core.h>
+
 #include "atproto/car/block_index.hpp"
 #include "atproto/car/car_reader.hpp"
 #include "test/atproto/fixtures.hpp"
@@ -59,6 +61,51 @@ TEST_CASE("duplicate block sections are tolerated and indexed once", "[atproto][
     CHECK(index->size() == 2);
     CHECK(index->find(other.cid)->size() == other.data.size());
     CHECK_FALSE(index->find(atproto::Cid::of(atproto::Cid::dag_cbor, hex("00"))));
+}
+
+TEST_CASE("an index read again holds only the new CAR's blocks, after a small CAR, a large one and a bad one",
+          "[atproto][car_reader]") {
+    const auto a = test_atproto::block_of(hex("a1 61 61 01"));
+    const auto b = test_atproto::block_of(hex("a1 61 61 02"));
+    const auto small = test_atproto::make_car({a.cid}, {a, b});
+    // 3,000 blocks {"a": n}: a table larger than read() keeps.
+    std::vector<test_atproto::TestBlock> many;
+    for (int n = 0; n < 3000; ++n) {
+        many.push_back(test_atproto::block_of(hex(fmt::format("a1 61 61 19 {:02x} {:02x}", n >> 8, n & 0xff))));
+    }
+    const auto repo = test_atproto::make_car({many.front().cid}, many);
+    auto repo_blocks = index_of(repo);
+    REQUIRE(repo_blocks);
+    REQUIRE(repo_blocks->size() == 3000);
+
+    BlockIndex index;
+    const auto read = [&](const std::vector<std::byte>& car) {
+        auto reader = CarReader::open(car);
+        REQUIRE(reader);
+        return index.read(*reader);
+    };
+    REQUIRE(read(repo));
+    CHECK(index.size() == repo_blocks->size());
+    REQUIRE(read(small));
+    CHECK(index.size() == 2);
+    CHECK(index.sections() == 2);
+    CHECK(index.find(a.cid)->size() == a.data.size());
+    CHECK(index.find(b.cid));
+    const auto c = test_atproto::block_of(hex("a1 61 61 03"));
+    REQUIRE(read(test_atproto::make_car({c.cid}, {c})));
+    CHECK(index.size() == 1);
+    CHECK_FALSE(index.find(a.cid));  // the table was kept, its old blocks were not
+    CHECK(index.find(c.cid));
+    REQUIRE(read(small));
+    CHECK(index.size() == 2);
+    CHECK_FALSE(index.find(c.cid));
+    REQUIRE(read(repo));
+    CHECK(index.size() == repo_blocks->size());
+    CHECK_FALSE(index.find(c.cid));
+
+    auto bad = small;
+    bad.back() ^= std::byte{0x01};  // the last block's bytes no longer hash to its CID
+    CHECK_FALSE(read(bad));
 }
 
 TEST_CASE("a block whose bytes do not hash to its CID is rejected unless checks are off", "[atproto][car_reader]") {
