@@ -19,6 +19,10 @@ constexpr std::array benches{
     bin::Command{"spill", "push+lease+ack items/s through the LMDB spill queue, per durability mode",
                  bench::run_spill},
     bin::Command{"pipeline", "items/s through a 4-stage chain of trivial stages", bin::bench::pipeline_bench},
+    bin::Command{"classify",
+                 "classify [--frames FILE] [--seconds S]: the live path's decode and classify stages, frames/s on "
+                 "one core without PostgreSQL",
+                 bin::bench::classify_bench},
     bin::Command{"live",
                  "live [--database-url URL] [--events N] [--rate R] [--capture DIR] [--frames FILE] [--idle-linger-ms MS] [--writer-lanes N] [--writer-batch N]: "
                  "capture "

@@ -14,6 +14,9 @@ int live_bench(std::span<char* const> args);
 // The daemon's backfill path over a synthetic network into PostgreSQL: records/s end to end and per stage, peak RSS.
 int backfill_bench(std::span<char* const> args);
 
+// The live path's decode and classify stages on one core, without PostgreSQL: frames/s.
+int classify_bench(std::span<char* const> args);
+
 // The batch writer's staging step: COPY against libpq pipeline mode, side by side.
 int stage_bench(std::span<char* const> args);
 
