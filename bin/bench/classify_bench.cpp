@@ -46,8 +46,9 @@ int classify_bench(std::span<char* const> args) {
         return 2;
     }
     auto frames = replay::load_capture(frames_path);
-    if (!frames) {
-        fmt::print(stderr, "wintermute-bench classify: {}\n", frames.error().message);
+    if (!frames || frames->empty()) {
+        const auto why = frames ? "no frames in " + frames_path : frames.error().message;
+        fmt::print(stderr, "wintermute-bench classify: {}\n", why);
         return 1;
     }
     auto validator = atproto::lexicon::Validator::create_embedded();

@@ -110,8 +110,8 @@ private:
     bool write_in_order(Batch& batch);
     // Retries connection losses until it commits or the stage is aborted; `refused` when the
     // database rejects the data itself (a bug or an unforeseen input), which retrying cannot fix.
-    Commit commit(WriterSession& lane, std::span<const classify::StagedOp> ops, const std::vector<CursorUpdate>& cursors,
-                  BatchApplier::Mode mode = BatchApplier::Mode::ordered);
+    Commit commit(WriterSession& lane, std::span<const classify::StagedOp> ops,
+                  const std::vector<CursorUpdate>& cursors, BatchApplier::Mode mode = BatchApplier::Mode::ordered);
     // After a refused batch: commits event by event and skips (logs, counts) the ones refused.
     // `ops` is the batch: the inbox's first, then ready event `events[i]`'s, ending at `ends[i]`.
     // False if aborted.
