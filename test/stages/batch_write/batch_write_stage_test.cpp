@@ -54,17 +54,30 @@ ClassifiedEvent like_event(std::uint64_t n, const std::string& json = {}) {
     return event;
 }
 
+// A throwaway database with the schema applied.
+struct MigratedDatabase {
+    test_support::ThrowawayPostgres db;
+
+    MigratedDatabase() {
+        storage::pg::Connection conn(db.url());
+        REQUIRE(storage::schema::Migrator(conn).run());
+    }
+    [[nodiscard]] stages::batch_write::BatchWriteConfig writer_config() const {
+        stages::batch_write::BatchWriteConfig config;
+        config.database_url = db.url();
+        return config;
+    }
+};
+
 }  // namespace
 
 TEST_CASE("a refused batch is written event by event: the refused event is skipped, the others commit",
           "[batch_write][stage]") {
-    test_support::ThrowawayPostgres db;
-    storage::pg::Connection conn(db.url());
-    REQUIRE(storage::schema::Migrator(conn).run());
+    const MigratedDatabase fresh;
+    storage::pg::Connection conn(fresh.db.url());
 
     const common::Log log(spdlog::level::off);
-    stages::batch_write::BatchWriteConfig config;
-    config.database_url = db.url();
+    auto config = fresh.writer_config();
     config.max_batch_ops = 1000;
     stages::batch_write::WriterInbox inbox;
     stages::batch_write::BatchWriteMetrics metrics;
@@ -95,9 +108,8 @@ TEST_CASE("a refused batch is written event by event: the refused event is skipp
 
 TEST_CASE("commits not newer than the rev held are skipped with their records, within a batch and across batches",
           "[batch_write][stage]") {
-    test_support::ThrowawayPostgres db;
-    storage::pg::Connection conn(db.url());
-    REQUIRE(storage::schema::Migrator(conn).run());
+    const MigratedDatabase fresh;
+    storage::pg::Connection conn(fresh.db.url());
     stages::batch_write::BatchApplier applier(conn);
 
     const std::string alice = fmt::format("did:plc:{:a>24}", "alice");
@@ -161,9 +173,8 @@ TEST_CASE("commits not newer than the rev held are skipped with their records, w
 TEST_CASE("an #account status that arrives before the actor row is written when the row comes, if the DID "
           "had a commit before it",
           "[batch_write][stage]") {
-    test_support::ThrowawayPostgres db;
-    storage::pg::Connection conn(db.url());
-    REQUIRE(storage::schema::Migrator(conn).run());
+    const MigratedDatabase fresh;
+    storage::pg::Connection conn(fresh.db.url());
     stages::batch_write::BatchApplier applier(conn);
 
     const std::string seen = fmt::format("did:plc:{:s>24}", "seen");      // a commit, then #account
@@ -219,12 +230,10 @@ int writer_backends(storage::pg::Connection& conn) {
 TEST_CASE("the writer commits on the sessions opened for it before its first event, and opens at its first commit "
           "those that could not be opened",
           "[batch_write][stage]") {
-    test_support::ThrowawayPostgres db;
-    storage::pg::Connection conn(db.url());
-    REQUIRE(storage::schema::Migrator(conn).run());
+    const MigratedDatabase fresh;
+    storage::pg::Connection conn(fresh.db.url());
     const common::Log log(spdlog::level::off);
-    stages::batch_write::BatchWriteConfig config;
-    config.database_url = db.url();
+    auto config = fresh.writer_config();
     config.lanes = 2;  // the ordered parts' connection and one per lane
     stages::batch_write::WriterInbox inbox;
     std::stop_source abort;
