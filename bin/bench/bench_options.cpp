@@ -1,5 +1,7 @@
 #include "bin/bench/bench_options.hpp"
 
+#include <cstdlib>
+
 #include <fmt/core.h>
 
 #include "storage/pg/connection.hpp"
@@ -7,6 +9,11 @@
 #include "storage/schema/migrator.hpp"
 
 namespace bin::bench {
+
+std::string shared_dir() {
+    const char* shared = std::getenv("WINTERMUTE_SHARED");
+    return shared != nullptr ? shared : "../shared";
+}
 
 common::Result<void> for_each_flag(
     std::span<char* const> args, const std::function<std::optional<bool>(std::string_view, std::string_view)>& take) {

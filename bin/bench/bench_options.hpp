@@ -30,6 +30,9 @@ template <class T>
 [[nodiscard]] common::Result<void> for_each_flag(
     std::span<char* const> args, const std::function<std::optional<bool>(std::string_view, std::string_view)>& take);
 
+// The project's third-party fixtures: $WINTERMUTE_SHARED, else ../shared beside the checkout.
+[[nodiscard]] std::string shared_dir();
+
 // Applies the migrations to `url`, then refuses the database when `probe` (a SELECT) returns a row.
 [[nodiscard]] common::Result<void> migrate_empty(const std::string& url, const char* probe, std::string_view refusal);
 

@@ -7,7 +7,6 @@
 #include "bin/bench/bench_options.hpp"
 
 #include <chrono>
-#include <cstdlib>
 #include <string>
 
 #include <fmt/core.h>
@@ -25,10 +24,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string default_frames() {
-    const char* shared = std::getenv("WINTERMUTE_SHARED");
-    return std::string(shared != nullptr ? shared : "../shared") + "/fixtures/jetstream-corpus/frames.bin";
-}
+std::string default_frames() { return shared_dir() + "/fixtures/jetstream-corpus/frames.bin"; }
 
 }  // namespace
 

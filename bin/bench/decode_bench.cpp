@@ -1,7 +1,7 @@
 #include "bin/bench/decode_bench.hpp"
+#include "bin/bench/bench_options.hpp"
 
 #include <ctime>
-#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -120,8 +120,7 @@ int decode_bench(std::span<char* const> args) {
         }
     }
     if (root.empty()) {
-        const char* shared = std::getenv("WINTERMUTE_SHARED");
-        root = shared ? std::string(shared) + "/fixtures" : "../shared/fixtures";
+        root = bin::bench::shared_dir() + "/fixtures";
     }
     const Corpus corpus = load_corpus(root);
     if (corpus.cars.empty()) {

@@ -27,10 +27,7 @@ struct Options {
     std::optional<std::uint64_t> writer_batch;
 };
 
-std::string default_capture_dir() {
-    const char* shared = std::getenv("WINTERMUTE_SHARED");
-    return std::string(shared != nullptr ? shared : "../shared") + "/fixtures/pds-capture";
-}
+std::string default_capture_dir() { return bin::bench::shared_dir() + "/fixtures/pds-capture"; }
 
 common::Result<Options> parse(std::span<char* const> args) {
     Options o;
