@@ -113,6 +113,8 @@ void EventClassifier::commit(const atproto::frame::Commit& c, ClassifiedEvent& o
         return;
     }
 
+    // The header and at most one op per repo op: the ops never move while they are filled.
+    out.ops.reserve(out.ops.size() + 1 + c.ops.size());
     auto& header = out.ops.emplace_back(op_of(OpKind::commit, c.seq, c.repo, c.time));
     header.cid = c.commit.to_string();
     header.rev = std::string(c.rev);
@@ -131,17 +133,18 @@ void EventClassifier::commit(const atproto::frame::Commit& c, ClassifiedEvent& o
         }
         auto block = block_of(op);
         if (!block || (op.action != "create" && op.action != "update")) continue;
-        StagedOp staged;
-        const std::string cid = op.cid->to_string();  // outlives `in`, which views it
+        cid_text_.clear();
+        op.cid->append_to(cid_text_);
         const RecordInput in{op.action == "create" ? OpKind::create : OpKind::update, c.seq, c.repo,
-                             collection, rkey, cid, *block, c.time};
-        const auto why = records_.classify(in, staged, detail_);
+                             collection, rkey, cid_text_, *block, c.time};
+        // Classified in place (a StagedOp is some 400 bytes), taken back if rejected.
+        const auto why = records_.classify(in, out.ops.emplace_back(), detail_);
         if (why == Rejection::none) {
             ++metrics_.records_staged;
             ++metrics_.collection_events[static_cast<std::size_t>(counted_collection(collection))];
-            out.ops.push_back(std::move(staged));
-        } else if (why != Rejection::not_indexed) {
-            reject(why, op.path, detail_);
+        } else {
+            out.ops.pop_back();
+            if (why != Rejection::not_indexed) reject(why, op.path, detail_);
         }
     }
     out.identities.push_back({std::string(c.repo), std::string(c.time), false});

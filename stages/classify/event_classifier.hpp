@@ -68,6 +68,7 @@ private:
     ClassifyMetrics& metrics_;
     std::shared_ptr<spdlog::logger> log_;
     std::string detail_;
+    std::string cid_text_;  // the record's CID as text, reused from op to op
     atproto::car::BlockIndex blocks_;  // the commit's blocks; reused, so a commit does not allocate a table
     atproto::verify::CommitVerifier verifier_;
 };

@@ -139,7 +139,8 @@ Rejection RecordClassifier::classify(const RecordInput& in, StagedOp& out, std::
         // The profile plugin stores createdAt verbatim (or "now" when absent).
         out.created_at = created_at.empty() ? std::nullopt : std::optional<std::string>(created_at);
     } else {
-        out.created_at = atproto::syntax::normalize_datetime(created_at).value_or(std::string(epoch));
+        auto normalized = atproto::syntax::normalize_datetime(created_at);
+        out.created_at = normalized ? std::move(*normalized) : std::string(epoch);
     }
     return Rejection::none;
 }
