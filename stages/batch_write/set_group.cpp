@@ -10,13 +10,6 @@ using classify::OpKind;
 
 constexpr std::string_view post_collection = "app.bsky.feed.post";
 
-std::string pair_key(std::string_view first, std::string_view second) {
-    std::string key(first);
-    key += ' ';
-    key += second;
-    return key;
-}
-
 // The collections whose rows an op reads only by its own URI or by its creator: a delete or update
 // reads the row it replaces and promotes a duplicate of it, a create's duplicate check reads the
 // row holding its (subject, creator) — the same repo's rows either way.
@@ -95,7 +88,7 @@ bool SetGroup::conflicts(const classify::StagedOp& op) const {
     // Updates, deletes, duplicate checks and promotions read the collection's rows: for likes,
     // reposts, follows and blocks only their own URI's and their creator's.
     if (keyed_by_creator(collection)) {
-        return uris_.contains(op.uri) || creators_.contains(pair_key(collection, op.did));
+        return uris_.contains(op.uri) || creators_.contains(ViewPair(collection, op.did));
     }
     if (collections_.contains(collection)) return true;
     // A gate sets or clears its post's hasThreadGate / hasPostGate.
@@ -114,7 +107,7 @@ bool SetGroup::reply_conflicts(const classify::StagedOp& op) const {
     if (follows_.empty()) return false;
     auto root = atproto::syntax::parse_at_uri(op.reply_root);
     const std::string_view owner = root ? root->authority : std::string_view();
-    return follows_.contains(pair_key(op.did, owner)) || follows_.contains(pair_key(owner, op.did));
+    return follows_.contains(ViewPair(op.did, owner)) || follows_.contains(ViewPair(owner, op.did));
 }
 
 // Whether the op, applied before the group's replies, could change what one of them reads: its
@@ -129,7 +122,7 @@ bool SetGroup::read_by_replies(const classify::StagedOp& op) const {
     if (reply_targets_.contains(op.uri)) return true;
     const std::string_view collection = op.extra ? std::string_view(*op.extra) : std::string_view();
     if (collection == "app.bsky.graph.follow") {
-        if (op.set_based) return gate_pairs_.contains(pair_key(op.did, op.subject));
+        if (op.set_based) return gate_pairs_.contains(ViewPair(op.did, op.subject));
         return gate_dids_.contains(op.did);
     }
     if (op.set_based) return false;  // a like, repost, block or plain post joining the group
@@ -147,17 +140,17 @@ void SetGroup::add(const classify::StagedOp& op) {
         if (const auto owner = author_of(op.reply_root); owner != op.did) {
             gate_dids_.insert(op.did);
             gate_dids_.insert(owner);
-            gate_pairs_.insert(pair_key(op.did, owner));
-            gate_pairs_.insert(pair_key(owner, op.did));
+            gate_pairs_.insert(ViewPair(op.did, owner));
+            gate_pairs_.insert(ViewPair(owner, op.did));
         }
     }
     uris_.insert(op.uri);
     if (op.extra) {
         collections_.insert(*op.extra);
-        if (keyed_by_creator(*op.extra)) creators_.insert(pair_key(*op.extra, op.did));
+        if (keyed_by_creator(*op.extra)) creators_.insert(ViewPair(*op.extra, op.did));
     }
     if (op.extra == "app.bsky.feed.repost") repost_subjects_.insert(op.subject);
-    if (op.extra == "app.bsky.graph.follow") follows_.insert(pair_key(op.did, op.subject));
+    if (op.extra == "app.bsky.graph.follow") follows_.insert(ViewPair(op.did, op.subject));
 }
 
 void SetGroup::clear() {
