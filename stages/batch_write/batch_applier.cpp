@@ -28,6 +28,24 @@ std::int64_t to_int(const storage::pg::Result& r, int column) {
     return value;
 }
 
+// One row of wm_op; false if COPY refused it (NUL bytes, over 1 GiB).
+bool copy_op(storage::pg::CopyIn& copy, std::int64_t ord, const classify::StagedOp& op, SetDecision decision) {
+    copy.int8(ord);
+    copy.int8(op.seq);
+    copy.text(classify::to_string(op.kind));
+    optional_text(copy, op.did);
+    optional_text(copy, op.uri);
+    optional_text(copy, op.cid);
+    optional_text(copy, op.rev);
+    optional_text(copy, op.time);
+    optional_text(copy, op.json);
+    optional_text(copy, op.created_at);
+    optional_text(copy, op.extra);
+    copy.boolean(decision.set_based);
+    copy.boolean(decision.apply_before);
+    return static_cast<bool>(copy.end_row());
+}
+
 bool ends_a_repo(const classify::StagedOp& op) {
     return op.kind == classify::OpKind::repo_end || op.kind == classify::OpKind::repo_status;
 }
@@ -48,7 +66,7 @@ BatchApplier::BatchApplier(storage::pg::Connection& conn) : conn_(conn) {
     conn_.exec("SELECT wintermute.prepare_session()", "preparing the writer session");
 }
 
-std::uint64_t BatchApplier::stage(std::span<const classify::StagedOp> ops) {
+std::uint64_t BatchApplier::stage(OpParts parts) {
     storage::pg::CopyIn copy(conn_,
                              "wm_op (ord, seq, kind, did, uri, cid, rev, t, json, created_at, extra, set_based, "
                              "apply_before)",
@@ -56,22 +74,10 @@ std::uint64_t BatchApplier::stage(std::span<const classify::StagedOp> ops) {
     std::uint64_t refused = 0;
     std::int64_t ord = 0;
     SetGroup group;
-    for (const auto& op : ops) {
-        copy.int8(ord++);
-        copy.int8(op.seq);
-        copy.text(classify::to_string(op.kind));
-        optional_text(copy, op.did);
-        optional_text(copy, op.uri);
-        optional_text(copy, op.cid);
-        optional_text(copy, op.rev);
-        optional_text(copy, op.time);
-        optional_text(copy, op.json);
-        optional_text(copy, op.created_at);
-        optional_text(copy, op.extra);
-        const auto decision = group.next(op);
-        copy.boolean(decision.set_based);
-        copy.boolean(decision.apply_before);
-        if (!copy.end_row()) ++refused;
+    for (const auto& part : parts) {
+        for (const auto& op : part) {
+            if (!copy_op(copy, ord++, op, group.next(op))) ++refused;
+        }
     }
     copy.finish();
     return refused;
@@ -79,10 +85,15 @@ std::uint64_t BatchApplier::stage(std::span<const classify::StagedOp> ops) {
 
 BatchResult BatchApplier::apply(std::span<const classify::StagedOp> ops, std::span<const CursorUpdate> cursors,
                                 Mode mode) {
+    const std::span<const classify::StagedOp> whole[] = {ops};
+    return apply(whole, cursors, mode);
+}
+
+BatchResult BatchApplier::apply(OpParts parts, std::span<const CursorUpdate> cursors, Mode mode) {
     BatchResult result;
     conn_.exec("BEGIN", "starting a batch");
     try {
-        result.refused_rows = stage(ops);
+        result.refused_rows = stage(parts);
         if (mode == Mode::lane && has_replied_post()) {
             conn_.exec("ROLLBACK", "giving way");
             result.gave_way = true;
@@ -93,7 +104,10 @@ BatchResult BatchApplier::apply(std::span<const classify::StagedOp> ops, std::sp
         result.applied = to_int(r, 0);
         result.stale = to_int(r, 1);
         result.accounts_ignored = to_int(r, 2);
-        if (std::any_of(ops.begin(), ops.end(), ends_a_repo)) read_repo_outcomes(result);
+        if (std::any_of(parts.begin(), parts.end(),
+                        [](const auto& part) { return std::any_of(part.begin(), part.end(), ends_a_repo); })) {
+            read_repo_outcomes(result);
+        }
         for (const auto& c : cursors) {
             conn_.exec_params("INSERT INTO sub_state (service, cursor) VALUES ($1, $2) "
                               "ON CONFLICT (service) DO UPDATE SET cursor = excluded.cursor",

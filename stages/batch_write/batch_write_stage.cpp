@@ -1,7 +1,6 @@
 #include "stages/batch_write/batch_write_stage.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <utility>
 
 #include "common/stoppable_sleep.hpp"
@@ -9,6 +8,16 @@
 #include "storage/pg/error.hpp"
 
 namespace stages::batch_write {
+
+namespace {
+
+std::size_t op_count(OpParts parts) {
+    std::size_t count = 0;
+    for (const auto& part : parts) count += part.size();
+    return count;
+}
+
+}  // namespace
 
 BatchWriteStage::BatchWriteStage(const BatchWriteConfig& config, std::vector<std::string> cursor_keys,
                                  WriterInbox& inbox, WriterHooks hooks, BatchWriteMetrics& metrics,
@@ -105,40 +114,31 @@ bool BatchWriteStage::write_lanes(Batch& batch, std::size_t batch_ops) {
         batch.notes = split.take_notes();
         return true;
     }
-    // Each lane's events' ops are moved behind each other; `begins` remembers where each starts,
-    // to give them back when the lane cannot commit them.
-    std::vector<std::vector<classify::StagedOp>> lane_ops(config_.lanes);
-    for (std::size_t l = 0; l < lane_ops.size(); ++l) lane_ops[l].reserve(lane_sizes[l]);
-    std::vector<std::size_t> begins(events.size());
+    // Each lane's part is its events' op vectors, in order, where they are.
+    std::vector<std::vector<std::span<const classify::StagedOp>>> lane_parts(config_.lanes);
     for (std::size_t i = 0; i < events.size(); ++i) {
-        if (part[i] == split.dependent()) continue;
-        auto& ops = lane_ops[part[i]];
-        begins[i] = ops.size();
-        std::move(events[i].ops.begin(), events[i].ops.end(), std::back_inserter(ops));
+        if (part[i] != split.dependent() && !events[i].ops.empty()) lane_parts[part[i]].emplace_back(events[i].ops);
     }
     // Lane l runs on connection l + 1 (the first is the ordered parts'), lane 0 on this thread.
-    std::vector<Commit> outcome(lane_ops.size(), Commit::done);
-    for (std::size_t l = 1; l < lane_ops.size(); ++l) {
-        if (lane_ops[l].empty()) continue;
-        lane_threads_[l - 1]->start([this, l, &lane_ops, &outcome] {
-            outcome[l] = commit(*lanes_[l + 1], lane_ops[l], {}, BatchApplier::Mode::lane);
+    std::vector<Commit> outcome(lane_parts.size(), Commit::done);
+    for (std::size_t l = 1; l < lane_parts.size(); ++l) {
+        if (lane_parts[l].empty()) continue;
+        lane_threads_[l - 1]->start([this, l, &lane_parts, &outcome] {
+            outcome[l] = commit(*lanes_[l + 1], lane_parts[l], {}, BatchApplier::Mode::lane);
         });
     }
-    if (!lane_ops[0].empty()) outcome[0] = commit(*lanes_[1], lane_ops[0], {}, BatchApplier::Mode::lane);
+    if (!lane_parts[0].empty()) outcome[0] = commit(*lanes_[1], lane_parts[0], {}, BatchApplier::Mode::lane);
     for (auto& thread : lane_threads_) thread->wait();
     if (std::find(outcome.begin(), outcome.end(), Commit::aborted) != outcome.end()) return false;
 
+    // The events of a lane that could not commit go to the ordered part.
     for (std::size_t i = 0; i < events.size(); ++i) {
         if (part[i] != split.dependent() && outcome[part[i]] == Commit::done) continue;
-        if (part[i] != split.dependent()) {  // give the lane's ops back to their event
-            const auto first = lane_ops[part[i]].begin() + static_cast<std::ptrdiff_t>(begins[i]);
-            std::move(first, first + static_cast<std::ptrdiff_t>(events[i].ops.size()), events[i].ops.begin());
-            split.note_dependent(events[i].ops);
-        }
+        if (part[i] != split.dependent()) split.note_dependent(events[i].ops);
         batch.in_order.push_back(i);
     }
-    for (std::size_t l = 0; l < lane_ops.size(); ++l) {
-        if (outcome[l] == Commit::done) metrics_.lane_ops += lane_ops[l].size();
+    for (std::size_t l = 0; l < lane_parts.size(); ++l) {
+        if (outcome[l] == Commit::done) metrics_.lane_ops += lane_sizes[l];
         else ++metrics_.lane_give_ways;
     }
     batch.notes = split.take_notes();
@@ -146,24 +146,16 @@ bool BatchWriteStage::write_lanes(Batch& batch, std::size_t batch_ops) {
 }
 
 bool BatchWriteStage::write_in_order(Batch& batch) {
-    // The events' ops are moved, not copied, behind the inbox's; `ends` remembers where each
-    // event's ops end, for the event-by-event fallback.
-    std::vector<classify::StagedOp> ops = std::move(batch.inbox);
-    const std::size_t inbox_ops = ops.size();
-    std::size_t total = inbox_ops;
-    for (const auto i : batch.in_order) total += batch.events[i].ops.size();
-    ops.reserve(total);
-    std::vector<std::size_t> ends;
-    ends.reserve(batch.in_order.size());
-    for (const auto i : batch.in_order) {
-        std::move(batch.events[i].ops.begin(), batch.events[i].ops.end(), std::back_inserter(ops));
-        ends.push_back(ops.size());
-    }
-    switch (commit(*lanes_[0], ops, batch.cursors)) {
+    // The inbox's ops, then the events' in order, each where it is.
+    std::vector<std::span<const classify::StagedOp>> parts;
+    parts.reserve(1 + batch.in_order.size());
+    parts.emplace_back(batch.inbox);
+    for (const auto i : batch.in_order) parts.emplace_back(batch.events[i].ops);
+    switch (commit(*lanes_[0], parts, batch.cursors)) {
         case Commit::aborted: return false;  // not committed: the cursors re-read these events
         case Commit::gave_way:
         case Commit::refused:
-            if (!write_one_by_one(batch, ops, inbox_ops, ends)) return false;
+            if (!write_one_by_one(batch)) return false;
             // Events the lanes committed may follow the last one written here.
             if (batch.in_order.size() < batch.events.size()) {
                 if (commit(*lanes_[0], {}, batch.cursors) == Commit::aborted) return false;
@@ -171,32 +163,30 @@ bool BatchWriteStage::write_in_order(Batch& batch) {
             }
             return true;
         case Commit::done:
-            metrics_.ops += ops.size();
+            metrics_.ops += op_count(parts);
             report_committed(batch.cursors);
             return true;
     }
     return false;
 }
 
-bool BatchWriteStage::write_one_by_one(const Batch& batch, std::span<const classify::StagedOp> ops,
-                                       std::size_t inbox_ops, const std::vector<std::size_t>& ends) {
-    for (const auto& op : ops.first(inbox_ops)) {
-        if (commit(*lanes_[0], {&op, 1}, {}) == Commit::refused) {
+bool BatchWriteStage::write_one_by_one(const Batch& batch) {
+    for (const auto& op : batch.inbox) {
+        const std::span<const classify::StagedOp> one[] = {{&op, 1}};
+        if (commit(*lanes_[0], one, {}) == Commit::refused) {
             ++metrics_.poison_events;
             log_->error("{} op for {} refused by the database; skipped", classify::to_string(op.kind), op.did);
         }
     }
-    std::size_t begin = inbox_ops;
-    for (std::size_t k = 0; k < batch.in_order.size(); ++k) {
-        const auto& event = batch.events[batch.in_order[k]];
-        const auto event_ops = ops.subspan(begin, ends[k] - begin);
-        begin = ends[k];
+    for (const auto i : batch.in_order) {
+        const auto& event = batch.events[i];
+        const std::span<const classify::StagedOp> event_ops[] = {event.ops};
         const auto cursors = cursor_of(event);
         auto outcome = commit(*lanes_[0], event_ops, cursors);
-        if (outcome == Commit::done) metrics_.ops += event_ops.size();
+        if (outcome == Commit::done) metrics_.ops += event.ops.size();
         if (outcome == Commit::refused) {
             ++metrics_.poison_events;
-            log_->error("{} refused by the database; its {} ops are skipped", event.describe(), event_ops.size());
+            log_->error("{} refused by the database; its {} ops are skipped", event.describe(), event.ops.size());
             outcome = commit(*lanes_[0], {}, cursors);  // still move the cursor past it
         }
         if (outcome == Commit::aborted) return false;
@@ -219,7 +209,7 @@ void BatchWriteStage::report_committed(const std::vector<CursorUpdate>& cursors)
     }
 }
 
-BatchWriteStage::Commit BatchWriteStage::commit(WriterSession& lane, std::span<const classify::StagedOp> ops,
+BatchWriteStage::Commit BatchWriteStage::commit(WriterSession& lane, OpParts ops,
                                                 const std::vector<CursorUpdate>& cursors, BatchApplier::Mode mode) {
     auto delay = config_.retry_initial;
     const bool first_lane = &lane == lanes_.front().get();
@@ -250,10 +240,11 @@ BatchWriteStage::Commit BatchWriteStage::commit(WriterSession& lane, std::span<c
             // Class 40 (deadlock, serialization failure) is transient; anything else the server
             // answered is a refusal of the data, which retrying the same batch cannot help.
             if (lane.conn && lane.conn->ok() && !e.sqlstate().starts_with("40")) {
-                log_->error("batch of {} ops refused: {}", ops.size(), e.what());
+                log_->error("batch of {} ops refused: {}", op_count(ops), e.what());
                 return Commit::refused;
             }
-            log_->error("batch of {} ops not committed, retrying in {} ms: {}", ops.size(), delay.count(), e.what());
+            log_->error("batch of {} ops not committed, retrying in {} ms: {}", op_count(ops), delay.count(),
+                        e.what());
             if (lane.is_open()) --metrics_.connections;
             lane.close();
             if (first_lane) metrics_.connected = false;

@@ -110,13 +110,11 @@ private:
     bool write_in_order(Batch& batch);
     // Retries connection losses until it commits or the stage is aborted; `refused` when the
     // database rejects the data itself (a bug or an unforeseen input), which retrying cannot fix.
-    Commit commit(WriterSession& lane, std::span<const classify::StagedOp> ops,
-                  const std::vector<CursorUpdate>& cursors, BatchApplier::Mode mode = BatchApplier::Mode::ordered);
-    // After a refused batch: commits event by event and skips (logs, counts) the ones refused.
-    // `ops` is the batch: the inbox's first, then ready event `events[i]`'s, ending at `ends[i]`.
-    // False if aborted.
-    bool write_one_by_one(const Batch& batch, std::span<const classify::StagedOp> ops, std::size_t inbox_ops,
-                          const std::vector<std::size_t>& ends);
+    Commit commit(WriterSession& lane, OpParts ops, const std::vector<CursorUpdate>& cursors,
+                  BatchApplier::Mode mode = BatchApplier::Mode::ordered);
+    // After a refused batch: commits the inbox's ops one by one, then the ordered part event by
+    // event, and skips (logs, counts) the ones refused. False if aborted.
+    bool write_one_by_one(const Batch& batch);
     std::vector<CursorUpdate> cursor_of(const classify::ClassifiedEvent& event) const;
     void report_committed(const std::vector<CursorUpdate>& cursors);
     void after_commit(Batch& batch);
