@@ -73,10 +73,11 @@ struct Config {
         std::uint64_t relay_silence_seconds = 60;
     } metrics;
     // The original daemon's names for stages.classify.threads and stages.batch_write.batch_size:
-    // load_config gives each pair one value (docs/configuration.md); read the stage settings.
+    // load_config gives each pair one value (docs/configuration.md); read the stage settings. Their
+    // defaults are the stages'.
     struct {
-        std::uint64_t workers = 4;
-        std::uint64_t batch_size = 4000;
+        std::uint64_t workers = StagesConfig{}.classify.threads;
+        std::uint64_t batch_size = StagesConfig{}.batch_write.batch_size;
     } indexer;
     struct {
         bool enabled = true;
