@@ -84,13 +84,15 @@ void BackfillIndexer::take_requests(storage::pg::Connection& conn, std::stop_tok
             }
         }
     }
-    std::vector<KeyedPush> pushes;
-    for (std::size_t i = 0; i < dids.size(); ++i) pushes.push_back({dids[i], levels[i]});
-    queue_->push(pushes);
+    // Marked before they are queued, as RepoEnumerator does: a repo indexed between the push and
+    // the mark would otherwise stay marked queued with nothing in the queue.
     conn.exec_params("INSERT INTO bsky.backfill_repo AS b (did, status) SELECT DISTINCT unnest($1::text[]), 'queued' "
                      "ON CONFLICT (did) DO UPDATE SET status = 'queued', updated_at = now() "
                      "WHERE b.status <> 'fetching'",
                      {text_array(dids)}, "marking requested repos queued");
+    std::vector<KeyedPush> pushes;
+    for (std::size_t i = 0; i < dids.size(); ++i) pushes.push_back({dids[i], levels[i]});
+    queue_->push(pushes);
     conn.exec_params("DELETE FROM wintermute.backfill_request WHERE id = ANY($1::bigint[])", {"{" + ids + "}"},
                      "removing taken backfill requests");
     metrics_.requests += static_cast<std::uint64_t>(rows.rows());

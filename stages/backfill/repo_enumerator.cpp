@@ -71,23 +71,28 @@ void RepoEnumerator::queue_page(const ListReposPage& page, EnumerateSummary& sum
     if (!inactive.empty()) applier_.apply(inactive, {});
     summary.inactive += inactive.size();
     if (dids.empty()) return;
-    // Listed repos that are not backfilled at that rev (or later) and have not failed.
+    // Listed repos that are not backfilled at that rev (or later) and have not failed, marked queued
+    // in the same statement, before they are queued. A mark is made only on the row version the
+    // choice saw: a worker that indexed the repo since (it was in flight, queued by a #sync) keeps
+    // its state, which a later mark would overwrite while the push, finding the key in flight,
+    // adds nothing, leaving the repo marked queued with nothing in the queue.
     auto todo = conn_.exec_params(
-        "SELECT d.did FROM unnest($1::text[], $2::text[]) AS d(did, rev) "
-        "WHERE NOT EXISTS (SELECT 1 FROM bsky.backfill_repo b WHERE b.did = d.did "
-        "AND (b.status = 'failed' OR (b.status = 'indexed' AND b.rev >= d.rev)))",
+        "WITH todo AS (SELECT d.did, b.updated_at AS seen FROM unnest($1::text[], $2::text[]) AS d(did, rev) "
+        "LEFT JOIN bsky.backfill_repo b ON b.did = d.did "
+        "WHERE (b.status = 'failed' OR (b.status = 'indexed' AND b.rev >= d.rev)) IS NOT TRUE), "
+        "marked AS (INSERT INTO bsky.backfill_repo AS b (did, status) SELECT did, 'queued' FROM todo "
+        "ON CONFLICT (did) DO UPDATE SET status = 'queued', updated_at = now() "
+        "WHERE b.status IN ('indexed', 'inactive') "
+        "AND b.updated_at = (SELECT t.seen FROM todo t WHERE t.did = excluded.did)) "
+        "SELECT did FROM todo",
         {text_array(dids), text_array(revs)}, "selecting repos to backfill");
     std::vector<std::string> keys;
     for (int row = 0; row < todo.rows(); ++row) keys.emplace_back(todo.value(row, 0));
-    std::vector<storage::spill::KeyedPush> pushes;
+    std::vector<storage::spill::KeyedPush> pushes;  // views of `keys`
     for (const auto& k : keys) pushes.push_back({k, storage::spill::Priority::normal});
     queue_.push(pushes);
     summary.queued += keys.size();
     summary.current += dids.size() - keys.size();
-    conn_.exec_params("INSERT INTO bsky.backfill_repo AS b (did, status) SELECT unnest($1::text[]), 'queued' "
-                      "ON CONFLICT (did) DO UPDATE SET status = 'queued', updated_at = now() "
-                      "WHERE b.status IN ('indexed', 'inactive')",
-                      {text_array(keys)}, "marking repos queued");
 }
 
 void RepoEnumerator::save(const std::string& key, const std::optional<std::string>& cursor, std::uint64_t listed,
