@@ -92,11 +92,15 @@ void BackfillIndexer::take_requests(storage::pg::Connection& conn, std::stop_tok
                      {text_array(dids)}, "marking requested repos queued");
     std::vector<KeyedPush> pushes;
     for (std::size_t i = 0; i < dids.size(); ++i) pushes.push_back({dids[i], levels[i]});
-    queue_->push(pushes);
+    // A repo a worker holds is queued again once its fetch is done (the fetch may predate the
+    // request); pushed now, the key it holds would absorb the push and go with the fetch's ack.
+    std::size_t deferred = 0;
+    push_after_flight(pushes, deferred);
     conn.exec_params("DELETE FROM wintermute.backfill_request WHERE id = ANY($1::bigint[])", {"{" + ids + "}"},
                      "removing taken backfill requests");
     metrics_.requests += static_cast<std::uint64_t>(rows.rows());
-    logger_->info("queue_backfill: {} requests taken, {} repos queued", rows.rows(), dids.size());
+    logger_->info("queue_backfill: {} requests taken, {} repos queued ({} after their fetch in flight)", rows.rows(),
+                  dids.size(), deferred);
 }
 
 

@@ -140,22 +140,36 @@ BackfillWriter& BackfillIndexer::least_loaded_writer() {
 void BackfillIndexer::resync(const std::vector<std::string>& dids) {
     if (!queue_ || dids.empty()) return;
     std::vector<KeyedPush> pushes;
+    pushes.reserve(dids.size());
+    for (const auto& did : dids) pushes.push_back({did, Priority::priority});
     std::size_t deferred = 0;
-    {
-        std::lock_guard lock(flight_mutex_);
-        for (const auto& did : dids) {
-            // The fetch in flight may predate the event: fetch again once it is done.
-            if (in_flight_.contains(did)) deferred += resync_after_.insert(did).second ? 1 : 0;
-            else pushes.push_back({did, Priority::priority});
-        }
-    }
-    const auto result = queue_->push(pushes);
-    metrics_.resync_deferred += deferred;
+    const auto result = push_after_flight(pushes, deferred);
     logger_->info("resync: {} repos queued with priority ({} already queued, {} after their fetch in flight)",
                   result.added + result.raised, result.duplicates, deferred);
 }
 
-// Under the lock resync() takes: a #sync arriving now either finds the key queued or in flight.
+storage::spill::KeyedPushResult BackfillIndexer::push_after_flight(std::span<const KeyedPush> pushes,
+                                                                   std::size_t& deferred) {
+    std::vector<KeyedPush> now;
+    std::size_t later = 0;
+    // Under the lock finished() takes, so a key is either still in flight here (and finished()
+    // pushes it) or already acknowledged (and pushed here): never absorbed by a key about to go.
+    std::lock_guard lock(flight_mutex_);
+    for (const auto& push : pushes) {
+        if (!in_flight_.contains(std::string(push.key))) {
+            now.push_back(push);
+            continue;
+        }
+        auto [at, added] = again_after_.try_emplace(std::string(push.key), push.level);
+        if (added) ++later;
+        else at->second = std::min(at->second, push.level);  // a lower level is leased sooner
+    }
+    deferred += later;
+    metrics_.deferred_requests += later;
+    return queue_->push(now);
+}
+
+// Under the lock push_after_flight() takes: a request arriving now finds the key queued or in flight.
 std::optional<std::string> BackfillIndexer::lease() {
     std::lock_guard lock(flight_mutex_);
     auto items = queue_->lease(1);
@@ -169,9 +183,12 @@ void BackfillIndexer::finished(const std::vector<std::string>& dids) {
     std::lock_guard lock(flight_mutex_);
     for (const auto& did : dids) {
         in_flight_.erase(did);
-        if (resync_after_.erase(did) > 0) again.push_back({did, Priority::priority});
+        if (auto asked = again_after_.find(did); asked != again_after_.end()) {
+            again.push_back({did, asked->second});
+            again_after_.erase(asked);  // `again` views `did`, not the map's key
+        }
     }
-    // Under the lock: a resync() of the same repo now either sees it in flight or finds it queued.
+    // Under the lock: a request for the same repo now either sees it in flight or finds it queued.
     if (!again.empty()) queue_->push(again);
 }
 

@@ -13,9 +13,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -55,7 +57,7 @@ struct BackfillSettings {
 
 struct BackfillMetrics {
     std::atomic<std::uint64_t> fetched{0}, fetch_failed{0}, inactive{0}, bad_car{0}, car_bytes{0}, requests{0};
-    std::atomic<std::uint64_t> resync_deferred{0};  // #sync of a repo in flight: fetched again after it
+    std::atomic<std::uint64_t> deferred_requests{0};  // #sync or request of a repo in flight: fetched again after it
     std::atomic<std::uint64_t> records{0};  // MST leaves of the classified repos
     // Worker time (µs, summed over workers) per stage: fetch (DID resolution + getRepo), classify
     // (with streaming into firehose_backfill), and waiting below the high-water mark.
@@ -100,6 +102,10 @@ private:
     std::string stream(const std::string& did, const stages::backfill::FetchedRepo& fetched, BackfillWriter& writer,
                        stages::backfill::RepoClassifier& classifier);
     std::optional<std::string> lease();                   // one key, marked in flight
+    // Pushes the keys, except those in flight: each of those is pushed (at the highest level asked)
+    // when its fetch is finished, which may predate the request. Adds them to `deferred`.
+    storage::spill::KeyedPushResult push_after_flight(std::span<const storage::spill::KeyedPush> pushes,
+                                                      std::size_t& deferred);
     void finished(const std::vector<std::string>& dids);  // their keys were acknowledged or re-queued
     bool write_inactive(const stages::identity::Identity& identity, const std::string& status,
                         const std::string& time);
@@ -128,7 +134,7 @@ private:
     std::atomic<std::size_t> next_writer_{0};             // where least_loaded_writer starts looking
     std::mutex flight_mutex_;
     std::unordered_set<std::string> in_flight_;           // leased, not yet acknowledged or re-queued
-    std::unordered_set<std::string> resync_after_;        // resynced while in flight
+    std::unordered_map<std::string, storage::spill::Priority> again_after_;  // asked for while in flight
     std::vector<std::jthread> threads_;
 };
 

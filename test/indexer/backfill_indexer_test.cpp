@@ -218,8 +218,44 @@ TEST_CASE("a #sync of a repo whose fetch is in flight fetches it again once that
     backfill.indexer->resync({did});
     release.set_value();
     REQUIRE(backfill.indexer->settle(120s));
-    CHECK(backfill.indexer->metrics().resync_deferred == 1);
+    CHECK(backfill.indexer->metrics().deferred_requests == 1);
     storage::pg::Connection conn(db.url());
+    auto r = conn.exec_params("SELECT status, attempts FROM bsky.backfill_repo WHERE did = $1", {did});
+    REQUIRE(r.rows() == 1);
+    CHECK(std::string(r.value(0, 0)) == "indexed");
+    CHECK(std::string(r.value(0, 1)) == "2");
+}
+
+TEST_CASE("a queue_backfill request for a repo whose fetch is in flight fetches it again once that fetch is done",
+          "[indexer][backfill]") {
+    test_support::ThrowawayPostgres db;
+    migrate(db.url());
+    const std::string did = "did:plc:6hf3ere46otfb636zn7mt2lv";
+    std::promise<void> entered, release;
+    auto released = release.get_future().share();
+    std::atomic<bool> first{true};
+    Network network([&](const replay::HttpRequest& request, const Handler& inner) {
+        if (request.path == get_repo && request.param("did") == did && first.exchange(false)) {
+            entered.set_value();
+            released.wait_for(30s);
+        }
+        return inner(request);
+    });
+    Backfill backfill(db.url(), network);
+    REQUIRE(entered.get_future().wait_for(60s) == std::future_status::ready);
+    // Taken by the control thread while the worker holds the repo: pushed then, the key in flight
+    // would absorb it and the fetch's ack would take it away.
+    storage::pg::Connection conn(db.url());
+    conn.exec_params("INSERT INTO wintermute.backfill_request (kind, did, priority) VALUES ('did', $1, 'normal')", {did});
+    const auto asked = std::chrono::steady_clock::now();
+    while (conn.exec("SELECT count(*) FROM wintermute.backfill_request", "counting").value(0, 0) != "0" &&
+           std::chrono::steady_clock::now() - asked < 20s) {
+        std::this_thread::sleep_for(20ms);
+    }
+    CHECK(backfill.indexer->metrics().deferred_requests == 1);
+    release.set_value();
+    REQUIRE(backfill.indexer->settle(120s));
+    CHECK(backfill.indexer->queue()->counts().items == 0);
     auto r = conn.exec_params("SELECT status, attempts FROM bsky.backfill_repo WHERE did = $1", {did});
     REQUIRE(r.rows() == 1);
     CHECK(std::string(r.value(0, 0)) == "indexed");
