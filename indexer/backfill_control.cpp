@@ -47,7 +47,12 @@ void BackfillIndexer::control(std::stop_token stop) {
 
 void BackfillIndexer::enumerate(storage::pg::Connection& conn, const std::string& base, bool again,
                                 std::stop_token stop) {
-    stages::backfill::RepoEnumerator enumerator(*http_, conn, *queue_, settings_.enumerate_config);
+    // A listed repo a worker holds is queued again once that fetch is done, as a request is.
+    auto push = [this](std::span<const KeyedPush> pushes) {
+        std::size_t deferred = 0;
+        push_after_flight(pushes, deferred);
+    };
+    stages::backfill::RepoEnumerator enumerator(*http_, conn, push, settings_.enumerate_config);
     const auto summary = enumerator.run(base, stop, again);
     if (!summary) {
         logger_->error("listRepos of {}: {}", base, summary.error().message);

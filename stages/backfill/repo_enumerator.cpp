@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <utility>
 
 #include <fmt/core.h>
 
@@ -15,9 +16,9 @@ namespace stages::backfill {
 
 using storage::pg::text_array;
 
-RepoEnumerator::RepoEnumerator(net::HttpClient& http, storage::pg::Connection& conn,
-                               storage::spill::KeyedSpillQueue& queue, const EnumerateConfig& config)
-    : http_(http), conn_(conn), queue_(queue), config_(config), applier_(conn) {}
+RepoEnumerator::RepoEnumerator(net::HttpClient& http, storage::pg::Connection& conn, PushRepos push,
+                               const EnumerateConfig& config)
+    : http_(http), conn_(conn), push_(std::move(push)), config_(config), applier_(conn) {}
 
 std::string RepoEnumerator::state_key(std::string_view base_url) {
     const auto scheme = base_url.find("://");
@@ -74,8 +75,10 @@ void RepoEnumerator::queue_page(const ListReposPage& page, EnumerateSummary& sum
     // Listed repos that are not backfilled at that rev (or later) and have not failed, marked queued
     // in the same statement, before they are queued. A mark is made only on the row version the
     // choice saw: a worker that indexed the repo since (it was in flight, queued by a #sync) keeps
-    // its state, which a later mark would overwrite while the push, finding the key in flight,
-    // adds nothing, leaving the repo marked queued with nothing in the queue.
+    // its state, which a later mark would overwrite while a push that the key in flight absorbed
+    // added nothing, leaving the repo marked queued with nothing in the queue. (The daemon's push
+    // holds such a repo back until its fetch is done, then queues it: that fetch may predate the
+    // listed rev.)
     auto todo = conn_.exec_params(
         "WITH todo AS (SELECT d.did, b.updated_at AS seen FROM unnest($1::text[], $2::text[]) AS d(did, rev) "
         "LEFT JOIN bsky.backfill_repo b ON b.did = d.did "
@@ -90,7 +93,7 @@ void RepoEnumerator::queue_page(const ListReposPage& page, EnumerateSummary& sum
     for (int row = 0; row < todo.rows(); ++row) keys.emplace_back(todo.value(row, 0));
     std::vector<storage::spill::KeyedPush> pushes;  // views of `keys`
     for (const auto& k : keys) pushes.push_back({k, storage::spill::Priority::normal});
-    queue_.push(pushes);
+    push_(pushes);
     summary.queued += keys.size();
     summary.current += dids.size() - keys.size();
 }

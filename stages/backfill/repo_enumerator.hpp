@@ -1,15 +1,17 @@
 // RepoEnumerator: pages through com.atproto.sync.listRepos of one relay or PDS and feeds
-// repo_backfill (the keyed spill queue): each listed active repo that is not already backfilled
-// at its listed rev (backfill_repo says indexed at that rev or later) and has not failed is
-// pushed once, and marked queued in backfill_repo. Inactive repos are applied as repo_status.
-// The page cursor and the end of the listing are saved in backfill_enum after the page's repos
-// are in the queue: a crash re-lists at most one page, which the queue deduplicates, and a
-// finished enumeration is not walked again unless asked.
+// repo_backfill (the keyed spill queue, through PushRepos): each listed active repo that is not
+// already backfilled at its listed rev (backfill_repo says indexed at that rev or later) and has
+// not failed is pushed once, and marked queued in backfill_repo. Inactive repos are applied as
+// repo_status. The page cursor and the end of the listing are saved in backfill_enum after the
+// page's repos are in the queue: a crash re-lists at most one page, which the queue deduplicates,
+// and a finished enumeration is not walked again unless asked.
 // Thread-safety: one instance per thread (it uses one PostgreSQL connection); blocks on HTTP.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -40,10 +42,13 @@ struct EnumerateSummary {
     std::uint64_t dropped = 0;   // malformed entries
 };
 
+// Pushes a page's chosen repos into repo_backfill: KeyedSpillQueue::push, or the backfill's own
+// push, which holds back a repo a worker is fetching until that fetch is done.
+using PushRepos = std::function<void(std::span<const storage::spill::KeyedPush>)>;
+
 class RepoEnumerator {
 public:
-    RepoEnumerator(net::HttpClient& http, storage::pg::Connection& conn, storage::spill::KeyedSpillQueue& queue,
-                   const EnumerateConfig& config);
+    RepoEnumerator(net::HttpClient& http, storage::pg::Connection& conn, PushRepos push, const EnumerateConfig& config);
 
     // `base_url`: scheme://host[:port] of the relay or PDS; its state key is backfill_enum:{host}.
     // `again`: enumerate even when a previous run finished (from the first page).
@@ -61,7 +66,7 @@ private:
 
     net::HttpClient& http_;
     storage::pg::Connection& conn_;
-    storage::spill::KeyedSpillQueue& queue_;
+    PushRepos push_;
     const EnumerateConfig& config_;
     batch_write::BatchApplier applier_;
 };

@@ -262,6 +262,46 @@ TEST_CASE("a queue_backfill request for a repo whose fetch is in flight fetches 
     CHECK(std::string(r.value(0, 1)) == "2");
 }
 
+TEST_CASE("a repo listed again while its fetch is in flight is fetched again once that fetch is done",
+          "[indexer][backfill]") {
+    test_support::ThrowawayPostgres db;
+    migrate(db.url());
+    const std::string did = "did:plc:6hf3ere46otfb636zn7mt2lv";
+    std::promise<void> entered, release;
+    auto released = release.get_future().share();
+    std::atomic<bool> first{true};
+    Network network([&](const replay::HttpRequest& request, const Handler& inner) {
+        // Held at its DID document: the fetch's HTTP client (one transfer per worker) stays free
+        // for the listing.
+        if (request.path == "/" + did && first.exchange(false)) {
+            entered.set_value();
+            released.wait_for(30s);
+        }
+        return inner(request);
+    });
+    Backfill backfill(db.url(), network);
+    REQUIRE(entered.get_future().wait_for(60s) == std::future_status::ready);
+    // queue_backfill --pds: the same repos listed again while the worker holds the repo, which the
+    // listing chooses (it is not indexed yet); from a server of its own, as the hook holds the
+    // first one's only thread.
+    Network lister;
+    storage::pg::Connection conn(db.url());
+    conn.exec_params("INSERT INTO wintermute.backfill_request (kind, host) VALUES ('pds', $1)", {*lister.self});
+    const auto asked = std::chrono::steady_clock::now();
+    while (conn.exec("SELECT count(*) FROM wintermute.backfill_request", "counting").value(0, 0) != "0" &&
+           std::chrono::steady_clock::now() - asked < 20s) {
+        std::this_thread::sleep_for(20ms);
+    }
+    CHECK(backfill.indexer->metrics().deferred_requests == 1);
+    release.set_value();
+    REQUIRE(backfill.indexer->settle(120s));
+    CHECK(backfill.indexer->queue()->counts().items == 0);
+    CHECK(states(db.url()) == std::map<std::string, std::string>{{"inactive", "2"}, {"indexed", "29"}});
+    auto r = conn.exec_params("SELECT attempts FROM bsky.backfill_repo WHERE did = $1", {did});
+    REQUIRE(r.rows() == 1);
+    CHECK(std::string(r.value(0, 0)) == "2");
+}
+
 TEST_CASE("a slow PDS holds only its own repo: the others are indexed while it answers", "[indexer][backfill]") {
     test_support::ThrowawayPostgres db;
     migrate(db.url());

@@ -75,7 +75,7 @@ struct Fixture {
         http.emplace(net::HttpClientConfig{.allow_private_addresses = true}, log.component("http"));
     }
     common::Result<stages::backfill::EnumerateSummary> run(bool again = false) {
-        RepoEnumerator enumerator(*http, *conn, *queue, config);
+        RepoEnumerator enumerator(*http, *conn, [this](auto pushes) { queue->push(pushes); }, config);
         return enumerator.run(listing.url(), std::stop_token{}, again);
     }
     std::string query(const std::string& sql) {
