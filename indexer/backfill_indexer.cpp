@@ -91,8 +91,10 @@ common::Result<void> BackfillIndexer::start() {
         if (writers > 1) config.spill_dir = settings_.writer.spill_dir / fmt::format("writer-{}", i);
         try {
             writers_.push_back(std::make_unique<BackfillWriter>(
-                config, *queue_, metrics_.writer, logger_,
-                [this](const std::vector<std::string>& dids) { finished(dids); }));
+                config, metrics_.writer, logger_,
+                [this](std::span<const std::string> acked, std::span<const KeyedPush> requeued) {
+                    release(acked, requeued);
+                }));
         } catch (const std::exception& e) {
             return common::fail(fmt::format("cannot open firehose_backfill {}: {}", config.spill_dir.string(),
                                             e.what()));
@@ -152,8 +154,8 @@ storage::spill::KeyedPushResult BackfillIndexer::push_after_flight(std::span<con
                                                                    std::size_t& deferred) {
     std::vector<KeyedPush> now;
     std::size_t later = 0;
-    // Under the lock finished() takes, so a key is either still in flight here (and finished()
-    // pushes it) or already acknowledged (and pushed here): never absorbed by a key about to go.
+    // Under the lock release() takes, so a key is either still in flight here (and release()
+    // re-queues it) or already released (and pushed here): never absorbed by a key about to go.
     std::lock_guard lock(flight_mutex_);
     for (const auto& push : pushes) {
         if (!in_flight_.contains(std::string(push.key))) {
@@ -178,18 +180,31 @@ std::optional<std::string> BackfillIndexer::lease() {
     return std::move(items.front().key);
 }
 
-void BackfillIndexer::finished(const std::vector<std::string>& dids) {
-    std::vector<KeyedPush> again;
+void BackfillIndexer::release(std::span<const std::string> acked, std::span<const KeyedPush> requeued) {
+    // A key asked for again while in flight is re-queued in place of its ack, so it is never absent
+    // from repo_backfill, even for a kill between the two writes.
+    std::vector<std::string> gone;
+    std::vector<KeyedPush> again(requeued.begin(), requeued.end());
     std::lock_guard lock(flight_mutex_);
-    for (const auto& did : dids) {
-        in_flight_.erase(did);
-        if (auto asked = again_after_.find(did); asked != again_after_.end()) {
-            again.push_back({did, asked->second});
-            again_after_.erase(asked);  // `again` views `did`, not the map's key
+    for (auto& push : again) {
+        if (auto asked = again_after_.find(std::string(push.key)); asked != again_after_.end()) {
+            push.level = std::min(push.level, asked->second);
+            again_after_.erase(asked);
         }
     }
-    // Under the lock: a request for the same repo now either sees it in flight or finds it queued.
-    if (!again.empty()) queue_->push(again);
+    for (const auto& did : acked) {
+        if (auto asked = again_after_.find(did); asked != again_after_.end()) {
+            again.push_back({did, asked->second});  // views `did`, not the map's key
+            again_after_.erase(asked);
+        } else {
+            gone.push_back(did);
+        }
+    }
+    queue_->ack(gone);
+    queue_->requeue(again);
+    // Out of flight under the lock: a request for one of them now finds it queued, or pushes it.
+    for (const auto& did : acked) in_flight_.erase(did);
+    for (const auto& push : requeued) in_flight_.erase(std::string(push.key));
 }
 
 bool BackfillIndexer::settle(std::chrono::milliseconds timeout) {
@@ -227,16 +242,15 @@ void BackfillIndexer::work(std::stop_token stop) {
 
 void BackfillIndexer::index(const std::string& did, std::stop_token stop,
                             stages::backfill::RepoClassifier& classifier, BackfillWriter& writer) {
-    const std::vector<std::string> key{did};
+    const std::string key[] = {did};
     auto requeue = [&] {
-        queue_->requeue(std::vector<KeyedPush>{{did, Priority::normal}});
-        finished(key);
+        const KeyedPush again[] = {{did, Priority::normal}};
+        release({}, again);
     };
     auto settle_as = [&](std::string_view status, const std::string& detail) {
         // The state commits before the key goes: a crash in between fetches the repo again.
         if (!record(did, status, detail)) return requeue();
-        queue_->ack(key);
-        finished(key);
+        release(key, {});
     };
     if (!record(did, "fetching", {})) {
         requeue();

@@ -102,11 +102,13 @@ private:
     std::string stream(const std::string& did, const stages::backfill::FetchedRepo& fetched, BackfillWriter& writer,
                        stages::backfill::RepoClassifier& classifier);
     std::optional<std::string> lease();                   // one key, marked in flight
-    // Pushes the keys, except those in flight: each of those is pushed (at the highest level asked)
-    // when its fetch is finished, which may predate the request. Adds them to `deferred`.
+    // Pushes the keys, except those in flight: each of those is re-queued (at the highest level
+    // asked) when its fetch is released, which may predate the request. Adds them to `deferred`.
     storage::spill::KeyedPushResult push_after_flight(std::span<const storage::spill::KeyedPush> pushes,
                                                       std::size_t& deferred);
-    void finished(const std::vector<std::string>& dids);  // their keys were acknowledged or re-queued
+    // Gives back leased keys (acknowledged, or re-queued): one asked for again while in flight
+    // is re-queued instead of acknowledged, at the highest level asked.
+    void release(std::span<const std::string> acked, std::span<const storage::spill::KeyedPush> requeued);
     bool write_inactive(const stages::identity::Identity& identity, const std::string& status,
                         const std::string& time);
     bool record(const std::string& did, std::string_view status, const std::string& detail);

@@ -17,11 +17,9 @@ using storage::spill::Priority;
 
 }  // namespace
 
-BackfillWriter::BackfillWriter(const BackfillWriterConfig& config, storage::spill::KeyedSpillQueue& queue,
-                               BackfillWriterMetrics& metrics, std::shared_ptr<spdlog::logger> log,
-                               std::function<void(const std::vector<std::string>&)> finished)
-    : config_(config), queue_(queue), metrics_(metrics), log_(std::move(log)),
-      finished_callback_(std::move(finished)) {
+BackfillWriter::BackfillWriter(const BackfillWriterConfig& config, BackfillWriterMetrics& metrics,
+                               std::shared_ptr<spdlog::logger> log, ReleaseKeys release)
+    : config_(config), metrics_(metrics), log_(std::move(log)), release_(std::move(release)) {
     std::filesystem::create_directories(config_.spill_dir);
     // Durability buys nothing here: what a crash leaves is dropped at the next start.
     spill_ = std::make_unique<storage::spill::SpillQueue>(
@@ -175,12 +173,9 @@ void BackfillWriter::after_commit(const stages::batch_write::BatchResult& result
                 break;
         }
     }
-    queue_.ack(done_dids);
-    queue_.requeue(again);
     overflow_->ack(spill_ids_);
     spill_ids_.clear();
-    for (const auto& push : again) done_dids.emplace_back(push.key);
-    done(done_dids);
+    done(done_dids, again);
 }
 
 // Every repo begun on this session gives up its place: the rest of its stream is dropped.
@@ -201,10 +196,9 @@ void BackfillWriter::connection_lost() {
     abandon_open(dids);
     std::vector<KeyedPush> again;
     for (const auto& did : dids) again.push_back({did, Priority::priority});
-    queue_.requeue(again);
     metrics_.requeued += again.size();
     close_session();
-    done(dids);
+    done({}, again);
 }
 
 void BackfillWriter::close_session() {
@@ -223,14 +217,13 @@ void BackfillWriter::refused(const std::string& error) {
                            "recording a refused repo");
     }
     metrics_.failed += dids.size();
-    queue_.ack(dids);
-    done(dids);
+    done(dids, {});
 }
 
-void BackfillWriter::done(const std::vector<std::string>& dids) {
-    // The callback first: settle() must not see the repos finished before a deferred resync is queued.
-    if (finished_callback_) finished_callback_(dids);
-    finished_ += dids.size();
+void BackfillWriter::done(std::span<const std::string> acked, std::span<const KeyedPush> requeued) {
+    // Released first: settle() must not see the repos finished before a deferred request is queued.
+    release_(acked, requeued);
+    finished_ += acked.size() + requeued.size();
 }
 
 }  // namespace indexer

@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <stop_token>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,13 +54,17 @@ struct BackfillWriterMetrics {
     std::atomic<std::uint32_t> connections{0};   // writers holding an open session now
 };
 
+// Gives back leased repo_backfill keys: `acked` are done, `requeued` go back to the queue.
+using ReleaseKeys = std::function<void(std::span<const std::string> acked,
+                                       std::span<const storage::spill::KeyedPush> requeued)>;
+
 class BackfillWriter {
 public:
-    // `finished` is called with the repos whose key was just acknowledged or re-queued.
+    // `release` gives back the keys of the repos it is done with, to acknowledge or to re-queue
+    // (repo_backfill's owner: BackfillIndexer::release).
     // Opens the spill, dropping what an earlier run left there. Throws: lmdb::LmdbError, filesystem_error.
-    BackfillWriter(const BackfillWriterConfig& config, storage::spill::KeyedSpillQueue& queue,
-                   BackfillWriterMetrics& metrics, std::shared_ptr<spdlog::logger> log,
-                   std::function<void(const std::vector<std::string>&)> finished);
+    BackfillWriter(const BackfillWriterConfig& config, BackfillWriterMetrics& metrics,
+                   std::shared_ptr<spdlog::logger> log, ReleaseKeys release);
     ~BackfillWriter();  // stops at once: what is not committed stays leased and comes back on restart
 
     // A new stream: one repo's ops, pushed in order by one worker.
@@ -89,13 +94,12 @@ private:
     void connection_lost();
     void close_session();  // drops the connection (and its count in connections)
     void refused(const std::string& error);
-    void done(const std::vector<std::string>& dids);
+    void done(std::span<const std::string> acked, std::span<const storage::spill::KeyedPush> requeued);
 
     const BackfillWriterConfig& config_;
-    storage::spill::KeyedSpillQueue& queue_;
     BackfillWriterMetrics& metrics_;
     std::shared_ptr<spdlog::logger> log_;
-    std::function<void(const std::vector<std::string>&)> finished_callback_;
+    ReleaseKeys release_;
     std::unique_ptr<storage::spill::SpillQueue> spill_;
     std::unique_ptr<Overflow> overflow_;
 
