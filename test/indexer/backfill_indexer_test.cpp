@@ -199,107 +199,108 @@ TEST_CASE("a failing PDS and an oversized CAR fail their repos only, with the re
     CHECK(r.value(0, 0) == "0");
 }
 
-TEST_CASE("a #sync of a repo whose fetch is in flight fetches it again once that fetch is done", "[indexer][backfill]") {
-    test_support::ThrowawayPostgres db;
-    migrate(db.url());
-    const std::string did = "did:plc:6hf3ere46otfb636zn7mt2lv";
-    std::promise<void> entered, release;
-    auto released = release.get_future().share();
+namespace {
+
+// The capture's network with one repo's fetch held in flight: the first request `holds` matches
+// waits until release() (at most 30 s); the worker holds the repo's key meanwhile.
+struct HeldFetch {
+    std::promise<void> entered, released;
+    std::shared_future<void> release_future = released.get_future().share();
     std::atomic<bool> first{true};
-    Network network([&](const replay::HttpRequest& request, const Handler& inner) {
-        if (request.path == get_repo && request.param("did") == did && first.exchange(false)) {
-            entered.set_value();
-            released.wait_for(30s);
-        }
-        return inner(request);
-    });
-    Backfill backfill(db.url(), network);
-    REQUIRE(entered.get_future().wait_for(60s) == std::future_status::ready);
-    backfill.indexer->resync({did});
-    release.set_value();
-    REQUIRE(backfill.indexer->settle(120s));
+    Network network;
+
+    explicit HeldFetch(std::function<bool(const replay::HttpRequest&)> holds)
+        : network([this, holds = std::move(holds)](const replay::HttpRequest& request, const Handler& inner) {
+              if (holds(request) && first.exchange(false)) {
+                  entered.set_value();
+                  release_future.wait_for(30s);
+              }
+              return inner(request);
+          }) {}
+    void wait_held() { REQUIRE(entered.get_future().wait_for(60s) == std::future_status::ready); }
+    void release() { released.set_value(); }
+};
+
+const std::string held_did = "did:plc:6hf3ere46otfb636zn7mt2lv";
+
+bool is_held_get_repo(const replay::HttpRequest& request) {
+    return request.path == get_repo && request.param("did") == held_did;
+}
+
+// Until the control thread has taken every queue_backfill request (at most 20 s).
+void wait_requests_taken(storage::pg::Connection& conn) {
+    const auto asked = std::chrono::steady_clock::now();
+    while (conn.exec("SELECT count(*) FROM wintermute.backfill_request", "counting").value(0, 0) != "0" &&
+           std::chrono::steady_clock::now() - asked < 20s) {
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+// The held repo was fetched twice and ends indexed, with nothing left in the queue.
+void check_fetched_again(const std::string& db, Backfill& backfill) {
     CHECK(backfill.indexer->metrics().deferred_requests == 1);
-    storage::pg::Connection conn(db.url());
-    auto r = conn.exec_params("SELECT status, attempts FROM bsky.backfill_repo WHERE did = $1", {did});
+    CHECK(backfill.indexer->queue()->counts().items == 0);
+    storage::pg::Connection conn(db);
+    auto r = conn.exec_params("SELECT status, attempts FROM bsky.backfill_repo WHERE did = $1", {held_did});
     REQUIRE(r.rows() == 1);
     CHECK(std::string(r.value(0, 0)) == "indexed");
     CHECK(std::string(r.value(0, 1)) == "2");
+}
+
+}  // namespace
+
+TEST_CASE("a #sync of a repo whose fetch is in flight fetches it again once that fetch is done", "[indexer][backfill]") {
+    test_support::ThrowawayPostgres db;
+    migrate(db.url());
+    HeldFetch held(is_held_get_repo);
+    Backfill backfill(db.url(), held.network);
+    held.wait_held();
+    backfill.indexer->resync({held_did});
+    held.release();
+    REQUIRE(backfill.indexer->settle(120s));
+    check_fetched_again(db.url(), backfill);
 }
 
 TEST_CASE("a queue_backfill request for a repo whose fetch is in flight fetches it again once that fetch is done",
           "[indexer][backfill]") {
     test_support::ThrowawayPostgres db;
     migrate(db.url());
-    const std::string did = "did:plc:6hf3ere46otfb636zn7mt2lv";
-    std::promise<void> entered, release;
-    auto released = release.get_future().share();
-    std::atomic<bool> first{true};
-    Network network([&](const replay::HttpRequest& request, const Handler& inner) {
-        if (request.path == get_repo && request.param("did") == did && first.exchange(false)) {
-            entered.set_value();
-            released.wait_for(30s);
-        }
-        return inner(request);
-    });
-    Backfill backfill(db.url(), network);
-    REQUIRE(entered.get_future().wait_for(60s) == std::future_status::ready);
+    HeldFetch held(is_held_get_repo);
+    Backfill backfill(db.url(), held.network);
+    held.wait_held();
     // Taken by the control thread while the worker holds the repo: pushed then, the key in flight
     // would absorb it and the fetch's ack would take it away.
     storage::pg::Connection conn(db.url());
-    conn.exec_params("INSERT INTO wintermute.backfill_request (kind, did, priority) VALUES ('did', $1, 'normal')", {did});
-    const auto asked = std::chrono::steady_clock::now();
-    while (conn.exec("SELECT count(*) FROM wintermute.backfill_request", "counting").value(0, 0) != "0" &&
-           std::chrono::steady_clock::now() - asked < 20s) {
-        std::this_thread::sleep_for(20ms);
-    }
+    conn.exec_params("INSERT INTO wintermute.backfill_request (kind, did, priority) VALUES ('did', $1, 'normal')",
+                     {held_did});
+    wait_requests_taken(conn);
     CHECK(backfill.indexer->metrics().deferred_requests == 1);
-    release.set_value();
+    held.release();
     REQUIRE(backfill.indexer->settle(120s));
-    CHECK(backfill.indexer->queue()->counts().items == 0);
-    auto r = conn.exec_params("SELECT status, attempts FROM bsky.backfill_repo WHERE did = $1", {did});
-    REQUIRE(r.rows() == 1);
-    CHECK(std::string(r.value(0, 0)) == "indexed");
-    CHECK(std::string(r.value(0, 1)) == "2");
+    check_fetched_again(db.url(), backfill);
 }
 
 TEST_CASE("a repo listed again while its fetch is in flight is fetched again once that fetch is done",
           "[indexer][backfill]") {
     test_support::ThrowawayPostgres db;
     migrate(db.url());
-    const std::string did = "did:plc:6hf3ere46otfb636zn7mt2lv";
-    std::promise<void> entered, release;
-    auto released = release.get_future().share();
-    std::atomic<bool> first{true};
-    Network network([&](const replay::HttpRequest& request, const Handler& inner) {
-        // Held at its DID document: the fetch's HTTP client (one transfer per worker) stays free
-        // for the listing.
-        if (request.path == "/" + did && first.exchange(false)) {
-            entered.set_value();
-            released.wait_for(30s);
-        }
-        return inner(request);
-    });
-    Backfill backfill(db.url(), network);
-    REQUIRE(entered.get_future().wait_for(60s) == std::future_status::ready);
+    // Held at its DID document: the fetch's HTTP client (one transfer per worker) stays free for
+    // the listing.
+    HeldFetch held([](const replay::HttpRequest& request) { return request.path == "/" + held_did; });
+    Backfill backfill(db.url(), held.network);
+    held.wait_held();
     // queue_backfill --pds: the same repos listed again while the worker holds the repo, which the
     // listing chooses (it is not indexed yet); from a server of its own, as the hook holds the
     // first one's only thread.
     Network lister;
     storage::pg::Connection conn(db.url());
     conn.exec_params("INSERT INTO wintermute.backfill_request (kind, host) VALUES ('pds', $1)", {*lister.self});
-    const auto asked = std::chrono::steady_clock::now();
-    while (conn.exec("SELECT count(*) FROM wintermute.backfill_request", "counting").value(0, 0) != "0" &&
-           std::chrono::steady_clock::now() - asked < 20s) {
-        std::this_thread::sleep_for(20ms);
-    }
+    wait_requests_taken(conn);
     CHECK(backfill.indexer->metrics().deferred_requests == 1);
-    release.set_value();
+    held.release();
     REQUIRE(backfill.indexer->settle(120s));
-    CHECK(backfill.indexer->queue()->counts().items == 0);
+    check_fetched_again(db.url(), backfill);
     CHECK(states(db.url()) == std::map<std::string, std::string>{{"inactive", "2"}, {"indexed", "29"}});
-    auto r = conn.exec_params("SELECT attempts FROM bsky.backfill_repo WHERE did = $1", {did});
-    REQUIRE(r.rows() == 1);
-    CHECK(std::string(r.value(0, 0)) == "2");
 }
 
 TEST_CASE("a slow PDS holds only its own repo: the others are indexed while it answers", "[indexer][backfill]") {
