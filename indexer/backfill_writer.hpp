@@ -3,8 +3,8 @@
 // records, repo_end) as one stream into firehose_backfill, an OverflowQueue (memory, spilling to
 // LMDB under DATA_DIR); streams of several workers interleave, each in order. The writer groups
 // ops into batches of about batch_size (a large repo spans several transactions of its session)
-// and acknowledges a repo's key in repo_backfill only once its repo_end committed: indexed,
-// inactive and failed are done; stale and incomplete go back to the queue with priority.
+// and gives a repo's key in repo_backfill back (ReleaseKeys) only once its repo_end committed:
+// indexed, inactive and failed are done; stale and incomplete go back to the queue with priority.
 // Deadlocks are retried on the same connection; a lost connection re-queues the repos it held.
 // Thread-safety: begin_stream/push/wait_below_high_water from any thread; the writer runs on its own.
 #pragma once
@@ -20,8 +20,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <stop_token>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
