@@ -227,8 +227,11 @@ bool is_held_get_repo(const replay::HttpRequest& request) {
     return request.path == get_repo && request.param("did") == held_did;
 }
 
-// Until the control thread has taken every queue_backfill request (at most 20 s).
-void wait_requests_taken(storage::pg::Connection& conn) {
+// Files one queue_backfill request (`insert`, with `value` as $1) and waits until the control
+// thread has taken it (at most 20 s).
+void ask(const std::string& db, const std::string& insert, const std::string& value) {
+    storage::pg::Connection conn(db);
+    conn.exec_params(insert, {value});
     const auto asked = std::chrono::steady_clock::now();
     while (conn.exec("SELECT count(*) FROM wintermute.backfill_request", "counting").value(0, 0) != "0" &&
            std::chrono::steady_clock::now() - asked < 20s) {
@@ -270,10 +273,8 @@ TEST_CASE("a queue_backfill request for a repo whose fetch is in flight fetches 
     held.wait_held();
     // Taken by the control thread while the worker holds the repo: pushed then, the key in flight
     // would absorb it and the fetch's ack would take it away.
-    storage::pg::Connection conn(db.url());
-    conn.exec_params("INSERT INTO wintermute.backfill_request (kind, did, priority) VALUES ('did', $1, 'normal')",
-                     {held_did});
-    wait_requests_taken(conn);
+    ask(db.url(), "INSERT INTO wintermute.backfill_request (kind, did, priority) VALUES ('did', $1, 'normal')",
+        held_did);
     CHECK(backfill.indexer->metrics().deferred_requests == 1);
     held.release();
     REQUIRE(backfill.indexer->settle(120s));
@@ -293,9 +294,7 @@ TEST_CASE("a repo listed again while its fetch is in flight is fetched again onc
     // listing chooses (it is not indexed yet); from a server of its own, as the hook holds the
     // first one's only thread.
     Network lister;
-    storage::pg::Connection conn(db.url());
-    conn.exec_params("INSERT INTO wintermute.backfill_request (kind, host) VALUES ('pds', $1)", {*lister.self});
-    wait_requests_taken(conn);
+    ask(db.url(), "INSERT INTO wintermute.backfill_request (kind, host) VALUES ('pds', $1)", *lister.self);
     CHECK(backfill.indexer->metrics().deferred_requests == 1);
     held.release();
     REQUIRE(backfill.indexer->settle(120s));
