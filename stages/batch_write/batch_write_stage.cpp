@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/stoppable_sleep.hpp"
+#include "common/thread_name.hpp"
 #include "stages/batch_write/lane_split.hpp"
 #include "storage/pg/error.hpp"
 
@@ -34,12 +35,29 @@ BatchWriteStage::BatchWriteStage(const BatchWriteConfig& config, std::vector<std
         if (i == 0) metrics_.connected = true;
     }
     if (config_.lanes > 1) {
-        for (std::size_t i = 1; i < config_.lanes; ++i) lane_threads_.push_back(std::make_unique<LaneThread>("lane"));
-        ordered_thread_ = std::make_unique<LaneThread>("ordered");
+        wake_on_abort_.emplace(abort_, [this] {
+            { std::lock_guard lock(mutex_); }  // a thread between its check and its wait sees the stop
+            changed_.notify_all();
+        });
+        for (std::size_t lane = 0; lane < config_.lanes; ++lane) {
+            workers_.emplace_back([this, lane](std::stop_token stop) {
+                common::name_this_thread("lane");
+                run_lane(lane, stop);
+            });
+        }
+        workers_.emplace_back([this](std::stop_token stop) {
+            common::name_this_thread("ordered");
+            run_ordered(stop);
+        });
     }
 }
 
-BatchWriteStage::~BatchWriteStage() { wait_ordered(); }
+BatchWriteStage::~BatchWriteStage() {
+    if (!pipelined()) return;
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, abort_, [this] { return in_flight_.empty() || aborted_; });
+    // workers_, destroyed first, are asked to stop and joined.
+}
 
 pipeline::Outcome BatchWriteStage::process(In&& event, pipeline::Emit<Out>& /*emit*/) {
     if (event.source >= reorder_.size()) throw std::logic_error("event from an unknown source");
@@ -57,7 +75,7 @@ void BatchWriteStage::write() {
     std::vector<classify::StagedOp> inbox;
     inbox_.drain(inbox);
     if (ready_.empty() && inbox.empty()) return;
-    auto batch = std::make_unique<Batch>();
+    auto batch = std::make_shared<Batch>();
     batch->inbox = std::move(inbox);
     batch->events = std::move(ready_);
     ready_.clear();
@@ -75,73 +93,139 @@ void BatchWriteStage::write() {
         write_ordered(*batch);
         return;
     }
-    // The lanes run while the batch before's ordered part is applied (LaneSplit carries its notes).
-    if (!write_lanes(*batch, batch_ops)) return;  // aborted: nothing of it is reported
-    wait_ordered();
-    in_flight_ = std::move(batch);
-    ordered_thread_->start([this] { write_ordered(*in_flight_); });
+    std::shared_ptr<Batch> before;
+    {
+        std::unique_lock lock(mutex_);
+        const bool room = changed_.wait(lock, abort_, [this] { return aborted_ || in_flight_.size() < max_in_flight; });
+        if (!room || aborted_) return;  // aborted: nothing of it is reported
+        if (!in_flight_.empty()) before = in_flight_.back();
+    }
+    // Only this thread reads a batch's notes: the one before's go to this split.
+    split(*batch, batch_ops, before ? std::move(before->notes) : LaneNotes{});
+    {
+        std::lock_guard lock(mutex_);
+        batch->number = ++handed_on_;
+        in_flight_.push_back(std::move(batch));
+    }
+    changed_.notify_all();
 }
 
-void BatchWriteStage::wait_ordered() {
-    if (ordered_thread_) ordered_thread_->wait();
-}
-
-void BatchWriteStage::write_ordered(Batch& batch) {
-    if (write_in_order(batch)) after_commit(batch);
-}
-
-bool BatchWriteStage::write_lanes(Batch& batch, std::size_t batch_ops) {
-    auto& events = batch.events;
-    LaneSplit split(config_.lanes, in_flight_ ? std::move(in_flight_->notes) : LaneNotes{});
+void BatchWriteStage::split(Batch& batch, std::size_t batch_ops, LaneNotes carried) const {
+    const auto& events = batch.events;
+    LaneSplit split(config_.lanes, std::move(carried));
     split.note_dependent(batch.inbox);
-    std::vector<std::size_t> part(events.size(), split.dependent());
-    std::vector<std::size_t> lane_sizes(config_.lanes);
+    batch.part.assign(events.size(), split.dependent());
     std::size_t on_lanes = 0;
     for (std::size_t i = 0; i < events.size(); ++i) {
-        part[i] = split.next(events[i].ops);
-        if (part[i] == split.dependent()) continue;
-        lane_sizes[part[i]] += events[i].ops.size();
-        on_lanes += events[i].ops.size();
+        batch.part[i] = split.next(events[i].ops);
+        if (batch.part[i] != split.dependent()) on_lanes += events[i].ops.size();
     }
     // Small batches, and batches that mostly depend on themselves (a small network replying to
     // itself, as the test captures), are applied in one transaction: a second costs more than the
     // lanes save.
     if (batch_ops < config_.lane_min_ops || on_lanes * 100 < batch_ops * config_.lane_min_percent) {
         for (std::size_t i = 0; i < events.size(); ++i) {
-            if (part[i] != split.dependent()) split.note_dependent(events[i].ops);
-            batch.in_order.push_back(i);
+            if (batch.part[i] == split.dependent()) continue;
+            split.note_dependent(events[i].ops);
+            batch.part[i] = split.dependent();
         }
-        batch.notes = split.take_notes();
-        return true;
     }
     // Each lane's part is its events' op vectors, in order, where they are.
-    std::vector<std::vector<std::span<const classify::StagedOp>>> lane_parts(config_.lanes);
+    batch.lane_parts.assign(config_.lanes, {});
     for (std::size_t i = 0; i < events.size(); ++i) {
-        if (part[i] != split.dependent() && !events[i].ops.empty()) lane_parts[part[i]].emplace_back(events[i].ops);
+        if (batch.part[i] != split.dependent() && !events[i].ops.empty()) {
+            batch.lane_parts[batch.part[i]].emplace_back(events[i].ops);
+        }
     }
-    // Lane l runs on connection l + 1 (the first is the ordered parts'), lane 0 on this thread.
-    std::vector<Commit> outcome(lane_parts.size(), Commit::done);
-    for (std::size_t l = 1; l < lane_parts.size(); ++l) {
-        if (lane_parts[l].empty()) continue;
-        lane_threads_[l - 1]->start([this, l, &lane_parts, &outcome] {
-            outcome[l] = commit(*lanes_[l + 1], lane_parts[l], {}, BatchApplier::Mode::lane);
-        });
-    }
-    if (!lane_parts[0].empty()) outcome[0] = commit(*lanes_[1], lane_parts[0], {}, BatchApplier::Mode::lane);
-    for (auto& thread : lane_threads_) thread->wait();
-    if (std::find(outcome.begin(), outcome.end(), Commit::aborted) != outcome.end()) return false;
+    batch.lane_outcomes.assign(config_.lanes, Commit::done);
+    batch.lanes_running = config_.lanes;
+    batch.notes = split.take_notes();
+}
 
-    // The events of a lane that could not commit go to the ordered part.
-    for (std::size_t i = 0; i < events.size(); ++i) {
-        if (part[i] != split.dependent() && outcome[part[i]] == Commit::done) continue;
-        if (part[i] != split.dependent()) split.note_dependent(events[i].ops);
+std::shared_ptr<BatchWriteStage::Batch> BatchWriteStage::in_flight(std::uint64_t number) const {
+    for (const auto& batch : in_flight_) {
+        if (batch->number == number) return batch;
+    }
+    return nullptr;
+}
+
+void BatchWriteStage::run_lane(std::size_t lane, const std::stop_token& stop) {
+    // A part this lane could not commit went to its batch's ordered part, and the lane's part of
+    // the next batch, split before that was known, may hold later events of the same repos: it
+    // waits until that ordered part committed.
+    std::uint64_t after = 0;
+    for (std::uint64_t next = 1;; ++next) {
+        std::shared_ptr<Batch> batch;
+        {
+            std::unique_lock lock(mutex_);
+            const bool ready = changed_.wait(lock, stop, [&] {
+                if (aborted_ || abort_.stop_requested()) return true;
+                if (committed_ < after) return false;
+                batch = in_flight(next);
+                return batch != nullptr;
+            });
+            if (!ready || !batch) return;
+        }
+        const auto& ops = batch->lane_parts[lane];
+        const Commit outcome = ops.empty() ? Commit::done : commit(*lanes_[lane + 1], ops, {}, BatchApplier::Mode::lane);
+        {
+            std::lock_guard lock(mutex_);
+            batch->lane_outcomes[lane] = outcome;
+            --batch->lanes_running;
+            if (outcome == Commit::aborted) aborted_ = true;
+            if (outcome != Commit::done) after = batch->number;
+        }
+        changed_.notify_all();
+    }
+}
+
+void BatchWriteStage::run_ordered(const std::stop_token& stop) {
+    for (;;) {
+        std::shared_ptr<Batch> batch;
+        {
+            std::unique_lock lock(mutex_);
+            const bool ready = changed_.wait(lock, stop, [this] {
+                return aborted_ || (!in_flight_.empty() && in_flight_.front()->lanes_running == 0);
+            });
+            if (!ready || aborted_) return;
+            batch = in_flight_.front();
+        }
+        take_lane_outcomes(*batch);
+        const bool committed = write_ordered(*batch);
+        {
+            std::lock_guard lock(mutex_);
+            if (committed) {
+                in_flight_.pop_front();
+                committed_ = batch->number;
+            } else {
+                aborted_ = true;
+            }
+        }
+        changed_.notify_all();
+        if (!committed) return;
+    }
+}
+
+void BatchWriteStage::take_lane_outcomes(Batch& batch) {
+    const std::size_t dependent = batch.lane_parts.size();
+    std::vector<std::size_t> lane_ops(dependent);
+    for (std::size_t i = 0; i < batch.events.size(); ++i) {
+        const std::size_t part = batch.part[i];
+        if (part != dependent) {
+            lane_ops[part] += batch.events[i].ops.size();
+            if (batch.lane_outcomes[part] == Commit::done) continue;
+        }
         batch.in_order.push_back(i);
     }
-    for (std::size_t l = 0; l < lane_parts.size(); ++l) {
-        if (outcome[l] == Commit::done) metrics_.lane_ops += lane_sizes[l];
+    for (std::size_t lane = 0; lane < dependent; ++lane) {
+        if (batch.lane_outcomes[lane] == Commit::done) metrics_.lane_ops += lane_ops[lane];
         else ++metrics_.lane_give_ways;
     }
-    batch.notes = split.take_notes();
+}
+
+bool BatchWriteStage::write_ordered(Batch& batch) {
+    if (!write_in_order(batch)) return false;
+    after_commit(batch);
     return true;
 }
 

@@ -2,23 +2,29 @@
 // events into batches and writes each batch in one transaction with its sources' cursors
 // (BatchApplier). With several writer lanes, a large batch's independent events are first applied
 // on the lanes' own connections in parallel, then the rest in order with the cursors (LaneSplit,
-// docs/indexing.md "Writer lanes"); that ordered part is applied on a connection and thread of its
-// own while the stage goes on collecting the next batch and running its lanes. A lost database
-// connection is retried with backoff until it commits; meanwhile the stage does not return, so the
-// queues fill and the sockets stop reading. Nothing is reported as committed (cursors, identity
-// requests, re-syncs) before the commit.
+// docs/indexing.md "Writer lanes"). Each lane and the ordered part then have a thread and a
+// connection of their own, and the stage's thread only splits batches and hands them on: a lane
+// goes on to its part of the next batch as soon as it finished this one, without waiting for the
+// other lanes, while the ordered part waits for its own batch's lanes. A lost database connection
+// is retried with backoff until it commits; meanwhile the batches in flight do not finish, so the
+// stage stops taking input, the queues fill and the sockets stop reading. Nothing is reported as
+// committed (cursors, identity requests, re-syncs) before the commit.
 // Thread-safety: one instance (one worker). The hooks are called on one thread at a time: the
 // stage's with one lane, the ordered part's with several.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <spdlog/logger.h>
@@ -26,7 +32,6 @@
 #include "pipeline/stage.hpp"
 #include "stages/batch_write/batch_applier.hpp"
 #include "stages/batch_write/lane_split.hpp"
-#include "stages/batch_write/lane_thread.hpp"
 #include "stages/batch_write/reorder_buffer.hpp"
 #include "stages/batch_write/writer_inbox.hpp"
 #include "stages/batch_write/writer_session.hpp"
@@ -79,7 +84,7 @@ public:
                     std::shared_ptr<spdlog::logger> log, std::vector<std::unique_ptr<WriterSession>> sessions = {});
 
     BatchWriteStage(BatchWriteStage&&) = delete;
-    ~BatchWriteStage();  // waits for the ordered part in flight
+    ~BatchWriteStage();  // waits for the batches in flight
 
     pipeline::Outcome process(In&& event, pipeline::Emit<Out>& emit);
     void flush(pipeline::Emit<Out>& emit);
@@ -87,24 +92,35 @@ public:
 private:
     enum class Commit : std::uint8_t { done, aborted, refused, gave_way };
 
-    // A batch on its way: its lanes' events applied, its ordered part to apply.
+    // A batch on its way. With several lanes it is shared: the stage's thread fills and splits it,
+    // then the lane threads apply their parts and the ordered thread the rest (`mutex_` guards the
+    // members marked so; the others are written before the batch is handed on, or by one thread).
     struct Batch {
+        std::uint64_t number = 0;  // 1, 2, … in the order the batches are handed on
         std::vector<classify::ClassifiedEvent> events;
         std::vector<classify::StagedOp> inbox;  // identity results: first in the ordered part
-        std::vector<std::size_t> in_order;      // the events of the ordered part, in order
         std::vector<CursorUpdate> cursors;
-        LaneNotes notes;                        // what the ordered part holds back (pipelined only)
+        std::vector<std::size_t> part;          // each event's lane, or the lane count for the ordered part
+        std::vector<std::vector<std::span<const classify::StagedOp>>> lane_parts;  // each lane's events' ops
+        std::vector<Commit> lane_outcomes;      // mutex_
+        std::size_t lanes_running = 0;          // mutex_: lanes that have not finished their part
+        std::vector<std::size_t> in_order;      // the events of the ordered part, in order
+        LaneNotes notes;                        // what the ordered part holds back (the stage's thread)
     };
 
-    [[nodiscard]] bool pipelined() const noexcept { return ordered_thread_ != nullptr; }
+    [[nodiscard]] bool pipelined() const noexcept { return !workers_.empty(); }
     void write();
-    // Applies the batch's independent events on the lanes and leaves the rest for the ordered
-    // part; false if aborted.
-    bool write_lanes(Batch& batch, std::size_t batch_ops);
-    // Applies the ordered part and, once committed, reports the batch (after_commit).
-    void write_ordered(Batch& batch);
-    // Waits for the ordered part in flight, if any.
-    void wait_ordered();
+    // Decides each event's part (LaneSplit, with the notes of the batch before if it is in flight).
+    void split(Batch& batch, std::size_t batch_ops, LaneNotes carried) const;
+    // The lane threads' loop: lane `lane`'s part of each batch in turn, on its own connection.
+    void run_lane(std::size_t lane, const std::stop_token& stop);
+    // The ordered thread's loop: each batch's ordered part once its lanes finished, then its hooks.
+    void run_ordered(const std::stop_token& stop);
+    // After the lanes: the ordered part is the dependent events and those of lanes that did not commit.
+    void take_lane_outcomes(Batch& batch);
+    [[nodiscard]] std::shared_ptr<Batch> in_flight(std::uint64_t number) const;
+    // Applies the ordered part and, once committed, reports the batch (after_commit); false if aborted.
+    bool write_ordered(Batch& batch);
     // Applies the inbox's ops and the batch's events `in_order` (in order) with its cursors; false
     // if aborted.
     bool write_in_order(Batch& batch);
@@ -119,6 +135,10 @@ private:
     void report_committed(const std::vector<CursorUpdate>& cursors);
     void after_commit(Batch& batch);
 
+    // Batches handed on and not yet committed: the stage splits the next one while one is in
+    // flight, so a lane that finished its part goes on to the next batch's at once.
+    static constexpr std::size_t max_in_flight = 2;
+
     const BatchWriteConfig& config_;
     std::vector<std::string> cursor_keys_;
     WriterInbox& inbox_;
@@ -129,12 +149,17 @@ private:
     std::vector<ReorderBuffer> reorder_;
     std::vector<classify::ClassifiedEvent> ready_;
     std::size_t ready_ops_ = 0;
-    // The ordered parts' connection, then with several lanes one per lane: lane 0's part runs on
-    // the stage's thread, the others' on lane_threads_, the ordered parts on ordered_thread_.
+    // The ordered parts' connection, then with several lanes one per lane.
     std::vector<std::unique_ptr<WriterSession>> lanes_;
-    std::vector<std::unique_ptr<LaneThread>> lane_threads_;
-    std::unique_ptr<Batch> in_flight_;             // the batch whose ordered part ordered_thread_ runs
-    std::unique_ptr<LaneThread> ordered_thread_;  // with several lanes; last: its task uses the above
+
+    std::mutex mutex_;
+    std::condition_variable_any changed_;  // a batch handed on, a part finished, a batch committed, an abort
+    std::deque<std::shared_ptr<Batch>> in_flight_;  // mutex_; oldest first
+    std::uint64_t handed_on_ = 0;                    // mutex_: the last batch's number
+    std::uint64_t committed_ = 0;                    // mutex_: the last committed batch's number
+    bool aborted_ = false;                           // mutex_: a part saw the abort; nothing more commits
+    std::optional<std::stop_callback<std::function<void()>>> wake_on_abort_;
+    std::vector<std::jthread> workers_;  // with several lanes: one per lane, then the ordered part's; last
 };
 
 }  // namespace stages::batch_write

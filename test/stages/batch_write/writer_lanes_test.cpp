@@ -4,8 +4,10 @@
 // and a batch the database refuses is still written event by event with only the bad event skipped.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/core.h>
@@ -54,6 +56,48 @@ stages::batch_write::BatchWriteConfig lane_config(const std::string& url) {
 void migrate(const std::string& url) {
     storage::pg::Connection conn(url);
     REQUIRE(storage::schema::Migrator(conn).run());
+}
+
+// One event of `did`: its commit (revision `rev`) and `op`.
+ClassifiedEvent event_of(std::uint64_t ordinal, std::int64_t seq, const std::string& did, int rev, StagedOp op) {
+    const std::string t = fmt::format("2026-11-27T12:00:{:02}.000Z", seq);
+    StagedOp commit;
+    commit.kind = OpKind::commit;
+    commit.seq = seq;
+    commit.did = did;
+    commit.cid = test_support::random_firehose_cid;
+    commit.rev = fmt::format("3l{:011}", rev);
+    commit.time = t;
+    op.seq = seq;
+    op.did = did;
+    op.time = t;
+    if (op.kind != OpKind::del) {
+        op.cid = test_support::random_firehose_cid;
+        op.created_at = t;
+    }
+    ClassifiedEvent event;
+    event.ordinal = ordinal;
+    event.seq = seq;
+    event.ops = {commit, op};
+    return event;
+}
+
+StagedOp record_op(OpKind kind, const std::string& collection, const std::string& uri, std::string json = {},
+                   std::string subject = {}) {
+    StagedOp op;
+    op.kind = kind;
+    op.extra = collection;
+    op.uri = uri;
+    op.json = std::move(json);
+    op.subject = std::move(subject);
+    op.set_based = kind == OpKind::create;
+    return op;
+}
+
+// The lane LaneSplit gives `did`'s likes.
+std::size_t lane_of(const std::string& did) {
+    stages::batch_write::LaneSplit split(2);
+    return split.next(event_of(0, 1, did, 1, record_op(OpKind::create, "app.bsky.feed.like", "at://x/y/z")).ops);
 }
 
 }  // namespace
@@ -155,4 +199,78 @@ TEST_CASE("a batch refused on a lane is written event by event, the refused even
           std::to_string(ops.back().seq));
     CHECK(conn.exec_params("SELECT 1 FROM bsky.record WHERE uri = $1", {poisoned}, "reading").rows() == 0);
     CHECK(std::stoll(std::string(conn.exec("SELECT count(*) FROM bsky.record").value(0, 0))) > 30);
+}
+
+TEST_CASE("a lane's part of the next batch waits for the ordered part its lane gave its events to",
+          "[batch_write][lanes]") {
+    test_support::ThrowawayPostgres db;
+    migrate(db.url());
+    const common::Log log(spdlog::level::off);
+    auto config = lane_config(db.url());
+    config.lane_min_ops = 1;
+    // Repo a's lane gives way in batch 1 (its post has a reply indexed before it), so a's like goes
+    // to batch 1's ordered part; batch 2 deletes that like on the same lane. The other lane's part of
+    // batch 1 (b's follow) is held on a table lock, so batch 1's ordered part cannot run yet.
+    const std::string a = fmt::format("did:plc:{:a>24}", 'a');
+    std::string b;
+    for (char c = 'b'; b.empty() || lane_of(b) == lane_of(a); ++c) b = fmt::format("did:plc:{:a>24}", c);
+    const std::string c = fmt::format("did:plc:{:c>24}", 'c');
+    const std::string post = "at://" + a + "/app.bsky.feed.post/p1";
+    const std::string like = "at://" + a + "/app.bsky.feed.like/l1";
+    const std::string post_json = R"({"$type":"app.bsky.feed.post","text":"hi","createdAt":"2026-11-27T12:00:00.000Z"})";
+    {
+        auto reply = record_op(OpKind::create, "app.bsky.feed.post", "at://" + c + "/app.bsky.feed.post/r1",
+                               fmt::format(R"({{"$type":"app.bsky.feed.post","text":"re","reply":{{)"
+                                           R"("root":{{"uri":"{0}","cid":"{1}"}},"parent":{{"uri":"{0}","cid":"{1}"}}}},)"
+                                           R"("createdAt":"2026-11-27T12:00:00.000Z"}})",
+                                           post, test_support::random_firehose_cid));
+        reply.reply_parent = reply.reply_root = post;
+        storage::pg::Connection conn(db.url());
+        stages::batch_write::BatchApplier applier(conn);
+        applier.apply(event_of(0, 1, c, 1, reply).ops, {});
+    }
+    storage::pg::Connection locker(db.url());
+    locker.exec("BEGIN");
+    locker.exec("LOCK TABLE bsky.follow IN SHARE ROW EXCLUSIVE MODE");
+
+    stages::batch_write::WriterInbox inbox;
+    stages::batch_write::BatchWriteMetrics metrics;
+    std::stop_source abort;
+    {
+        stages::batch_write::BatchWriteStage stage(config, {cursor_key}, inbox, {}, metrics, abort.get_token(),
+                                                   log.component("writer"));
+        pipeline::VectorEmit<pipeline::Nothing> emit;
+        const std::string like_json = fmt::format(
+            R"({{"$type":"app.bsky.feed.like","subject":{{"uri":"{}","cid":"{}"}},"createdAt":"2026-11-27T12:00:00.000Z"}})",
+            "at://" + c + "/app.bsky.feed.post/r1", test_support::random_firehose_cid);
+        const std::string follow_json = fmt::format(
+            R"({{"$type":"app.bsky.graph.follow","subject":"{}","createdAt":"2026-11-27T12:00:00.000Z"}})", c);
+        stage.process(event_of(0, 10, a, 1, record_op(OpKind::create, "app.bsky.feed.post", post, post_json)), emit);
+        stage.process(event_of(1, 11, a, 2, record_op(OpKind::create, "app.bsky.feed.like", like, like_json,
+                                                      "at://" + c + "/app.bsky.feed.post/r1")),
+                      emit);
+        stage.process(event_of(2, 12, b, 1, record_op(OpKind::create, "app.bsky.graph.follow",
+                                                      "at://" + b + "/app.bsky.graph.follow/f1", follow_json, c)),
+                      emit);
+        stage.flush(emit);
+        stage.process(event_of(3, 13, a, 3, record_op(OpKind::del, "app.bsky.feed.like", like)), emit);
+        stage.flush(emit);
+
+        // Once b's lane waits on the lock, a's lane has had time to run ahead if it were allowed to.
+        storage::pg::Connection watcher(db.url());
+        for (int i = 0; i < 200; ++i) {
+            if (watcher.exec("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'").rows() > 0) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        locker.exec("COMMIT");
+    }
+    CHECK(metrics.lane_give_ways >= 1);
+    CHECK(metrics.stale_writes == 0);
+    storage::pg::Connection conn(db.url());
+    // Applied one by one: the post and the like, then the like's delete.
+    CHECK(conn.exec_params("SELECT 1 FROM bsky.post WHERE uri = $1", {post}, "reading").rows() == 1);
+    CHECK(conn.exec_params("SELECT 1 FROM bsky.\"like\" WHERE uri = $1", {like}, "reading").rows() == 0);
+    CHECK(conn.exec_params("SELECT 1 FROM bsky.record WHERE uri = $1", {like}, "reading").rows() == 0);
+    CHECK(conn.exec("SELECT 1 FROM bsky.follow").rows() == 1);
 }
