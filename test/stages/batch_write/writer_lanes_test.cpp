@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -52,6 +53,24 @@ stages::batch_write::BatchWriteConfig lane_config(const std::string& url) {
     config.lane_min_percent = 0;  // these batches are small networks replying to themselves
     return config;
 }
+
+// A writer on `config` and what it needs; finish() destroys it, which waits for its batches in flight.
+struct LaneWriter {
+    LaneWriter(const stages::batch_write::BatchWriteConfig& config, const common::Log& log,
+               stages::batch_write::WriterHooks hooks = {}) {
+        stage.emplace(config, std::vector<std::string>{cursor_key}, inbox, std::move(hooks), metrics, abort.get_token(),
+                      log.component("writer"));
+    }
+    void add(ClassifiedEvent&& event) { stage->process(std::move(event), emit); }
+    void flush() { stage->flush(emit); }
+    void finish() { stage.reset(); }
+
+    stages::batch_write::WriterInbox inbox;
+    stages::batch_write::BatchWriteMetrics metrics;
+    std::stop_source abort;
+    pipeline::VectorEmit<pipeline::Nothing> emit;
+    std::optional<stages::batch_write::BatchWriteStage> stage;
+};
 
 void migrate(const std::string& url) {
     storage::pg::Connection conn(url);
@@ -117,19 +136,14 @@ TEST_CASE("random batches written on two lanes give the rows of applying them in
         migrate(ordered_db.url());
 
         const auto config = lane_config(lanes_db.url());
-        stages::batch_write::WriterInbox inbox;
-        stages::batch_write::BatchWriteMetrics metrics;
-        std::stop_source abort;
-        {
-            stages::batch_write::BatchWriteStage stage(config, {cursor_key}, inbox, {}, metrics, abort.get_token(),
-                                                       log.component("writer"));
-            pipeline::VectorEmit<pipeline::Nothing> emit;
-            std::uint64_t ordinal = 0;
-            for (const auto& batch : batches) {
-                for (auto& event : events_of(batch, ordinal)) stage.process(std::move(event), emit);
-                stage.flush(emit);
-            }
+        LaneWriter writer(config, log);
+        std::uint64_t ordinal = 0;
+        for (const auto& batch : batches) {
+            for (auto& event : events_of(batch, ordinal)) writer.add(std::move(event));
+            writer.flush();
         }
+        writer.finish();
+        const auto& metrics = writer.metrics;
         {
             storage::pg::Connection conn(ordered_db.url());
             stages::batch_write::BatchApplier applier(conn);
@@ -159,12 +173,9 @@ TEST_CASE("a batch refused on a lane is written event by event, the refused even
     migrate(db.url());
     const common::Log log(spdlog::level::off);
     const auto config = lane_config(db.url());
-    stages::batch_write::WriterInbox inbox;
-    stages::batch_write::BatchWriteMetrics metrics;
     std::vector<std::int64_t> committed;
     stages::batch_write::WriterHooks hooks;
     hooks.committed = [&](std::uint32_t, std::int64_t seq) { committed.push_back(seq); };
-    std::stop_source abort;
     test_support::RandomFirehose firehose(41, 'b', 12);
     auto ops = firehose.batch(60);
     // One like's record is not JSON: apply_batch's cast fails and the database refuses its lane's part.
@@ -179,14 +190,11 @@ TEST_CASE("a batch refused on a lane is written event by event, the refused even
     REQUIRE_FALSE(poisoned.empty());
     std::uint64_t ordinal = 0;
     const auto events = events_of(ops, ordinal);
-    {
-        // Destroyed once the ordered part in flight has committed.
-        stages::batch_write::BatchWriteStage stage(config, {cursor_key}, inbox, hooks, metrics, abort.get_token(),
-                                                   log.component("writer"));
-        pipeline::VectorEmit<pipeline::Nothing> emit;
-        for (auto event : events) stage.process(std::move(event), emit);
-        stage.flush(emit);
-    }
+    LaneWriter writer(config, log, hooks);
+    for (auto event : events) writer.add(std::move(event));
+    writer.flush();
+    writer.finish();
+    const auto& metrics = writer.metrics;
 
     CHECK(metrics.poison_events == 1);
     CHECK(metrics.events == 60);
@@ -229,32 +237,25 @@ TEST_CASE("a lane's part of the next batch waits for the ordered part its lane g
         stages::batch_write::BatchApplier applier(conn);
         applier.apply(event_of(0, 1, c, 1, reply).ops, {});
     }
+    LaneWriter writer(config, log);
+    // Declared after the writer: should the test throw, the lock goes before the writer waits for its lanes.
     storage::pg::Connection locker(db.url());
     locker.exec("BEGIN");
     locker.exec("LOCK TABLE bsky.follow IN SHARE ROW EXCLUSIVE MODE");
-
-    stages::batch_write::WriterInbox inbox;
-    stages::batch_write::BatchWriteMetrics metrics;
-    std::stop_source abort;
     {
-        stages::batch_write::BatchWriteStage stage(config, {cursor_key}, inbox, {}, metrics, abort.get_token(),
-                                                   log.component("writer"));
-        pipeline::VectorEmit<pipeline::Nothing> emit;
         const std::string like_json = fmt::format(
             R"({{"$type":"app.bsky.feed.like","subject":{{"uri":"{}","cid":"{}"}},"createdAt":"2026-11-27T12:00:00.000Z"}})",
             "at://" + c + "/app.bsky.feed.post/r1", test_support::random_firehose_cid);
         const std::string follow_json = fmt::format(
             R"({{"$type":"app.bsky.graph.follow","subject":"{}","createdAt":"2026-11-27T12:00:00.000Z"}})", c);
-        stage.process(event_of(0, 10, a, 1, record_op(OpKind::create, "app.bsky.feed.post", post, post_json)), emit);
-        stage.process(event_of(1, 11, a, 2, record_op(OpKind::create, "app.bsky.feed.like", like, like_json,
-                                                      "at://" + c + "/app.bsky.feed.post/r1")),
-                      emit);
-        stage.process(event_of(2, 12, b, 1, record_op(OpKind::create, "app.bsky.graph.follow",
-                                                      "at://" + b + "/app.bsky.graph.follow/f1", follow_json, c)),
-                      emit);
-        stage.flush(emit);
-        stage.process(event_of(3, 13, a, 3, record_op(OpKind::del, "app.bsky.feed.like", like)), emit);
-        stage.flush(emit);
+        writer.add(event_of(0, 10, a, 1, record_op(OpKind::create, "app.bsky.feed.post", post, post_json)));
+        writer.add(event_of(1, 11, a, 2, record_op(OpKind::create, "app.bsky.feed.like", like, like_json,
+                                                   "at://" + c + "/app.bsky.feed.post/r1")));
+        writer.add(event_of(2, 12, b, 1, record_op(OpKind::create, "app.bsky.graph.follow",
+                                                   "at://" + b + "/app.bsky.graph.follow/f1", follow_json, c)));
+        writer.flush();
+        writer.add(event_of(3, 13, a, 3, record_op(OpKind::del, "app.bsky.feed.like", like)));
+        writer.flush();
 
         // Once b's lane waits on the lock, a's lane has had time to run ahead if it were allowed to.
         storage::pg::Connection watcher(db.url());
@@ -265,8 +266,9 @@ TEST_CASE("a lane's part of the next batch waits for the ordered part its lane g
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         locker.exec("COMMIT");
     }
-    CHECK(metrics.lane_give_ways >= 1);
-    CHECK(metrics.stale_writes == 0);
+    writer.finish();
+    CHECK(writer.metrics.lane_give_ways >= 1);
+    CHECK(writer.metrics.stale_writes == 0);
     storage::pg::Connection conn(db.url());
     // Applied one by one: the post and the like, then the like's delete.
     CHECK(conn.exec_params("SELECT 1 FROM bsky.post WHERE uri = $1", {post}, "reading").rows() == 1);
