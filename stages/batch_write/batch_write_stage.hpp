@@ -54,7 +54,7 @@ struct BatchWriteMetrics {
     std::atomic<std::uint64_t> poison_events{0};  // events the database refused; skipped, logged
     std::atomic<std::uint64_t> lane_ops{0};       // ops committed on the parallel lanes
     std::atomic<std::uint64_t> lane_give_ways{0};  // lane parts applied in order instead (BatchApplier::Mode)
-    std::atomic<bool> connected{false};            // lane 0's connection (the ordered part's) is open
+    std::atomic<bool> connected{false};            // the ordered part's connection (the first) is open
     std::atomic<std::uint32_t> connections{0};    // the lanes' open connections
 };
 
