@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
+#include <utility>
 
 #include "stages/batch_write/set_group.hpp"
 #include "storage/pg/copy_in.hpp"
@@ -28,22 +29,33 @@ std::int64_t to_int(const storage::pg::Result& r, int column) {
     return value;
 }
 
-// One row of wm_op; false if COPY refused it (NUL bytes, over 1 GiB).
-bool copy_op(storage::pg::CopyIn& copy, std::int64_t ord, const classify::StagedOp& op, SetDecision decision) {
+// One row of wm_op; false if COPY refused it (NUL bytes, over 1 GiB). `header` is the #commit op
+// whose actor_sync move the row carries (migration 0015): the commit's own, or its first op's.
+bool copy_op(storage::pg::CopyIn& copy, std::int64_t ord, const classify::StagedOp& op, SetDecision decision,
+             const classify::StagedOp* header) {
     copy.int8(ord);
     copy.int8(op.seq);
     copy.text(classify::to_string(op.kind));
     optional_text(copy, op.did);
     optional_text(copy, op.uri);
     optional_text(copy, op.cid);
-    optional_text(copy, op.rev);
+    optional_text(copy, header ? header->rev : op.rev);
     optional_text(copy, op.time);
     optional_text(copy, op.json);
     optional_text(copy, op.created_at);
     optional_text(copy, op.extra);
     copy.boolean(decision.set_based);
     copy.boolean(decision.apply_before);
+    if (header) copy.text(header->cid);
+    else copy.null();
     return static_cast<bool>(copy.end_row());
+}
+
+// A commit's header rides on the op after it when that is one of the commit's record ops.
+bool carries_header(const classify::StagedOp& header, const classify::StagedOp& op) {
+    using classify::OpKind;
+    return op.seq == header.seq && op.did == header.did &&
+           (op.kind == OpKind::create || op.kind == OpKind::update || op.kind == OpKind::del);
 }
 
 bool ends_a_repo(const classify::StagedOp& op) {
@@ -69,14 +81,36 @@ BatchApplier::BatchApplier(storage::pg::Connection& conn) : conn_(conn) {
 std::uint64_t BatchApplier::stage(OpParts parts) {
     storage::pg::CopyIn copy(conn_,
                              "wm_op (ord, seq, kind, did, uri, cid, rev, t, json, created_at, extra, set_based, "
-                             "apply_before)",
+                             "apply_before, commit_cid)",
                              storage::pg::CopyFormat::text);
     std::uint64_t refused = 0;
     std::int64_t ord = 0;
     SetGroup group;
+    // A refused row's order to apply the group first goes to the next op's row: SetGroup has
+    // already started a new group after it.
+    bool apply_before = false;
+    auto put = [&](const classify::StagedOp& op, SetDecision decision, const classify::StagedOp* header) {
+        const bool header_only = op.kind == classify::OpKind::commit;
+        if (!header_only) decision.apply_before = std::exchange(apply_before, false) || decision.apply_before;
+        if (copy_op(copy, ord++, op, decision, header)) return true;
+        ++refused;
+        if (!header_only) apply_before = decision.apply_before;
+        return false;
+    };
     for (const auto& part : parts) {
-        for (const auto& op : part) {
-            if (!copy_op(copy, ord++, op, group.next(op))) ++refused;
+        for (std::size_t i = 0; i < part.size(); ++i) {
+            const auto& op = part[i];
+            if (op.kind != classify::OpKind::commit) {
+                put(op, group.next(op), nullptr);
+                continue;
+            }
+            // A commit never conflicts with the group (SetGroup::conflicts): the row takes the op's
+            // decision. If COPY refuses that row, the op is lost, not its commit's header.
+            if (i + 1 < part.size() && carries_header(op, part[i + 1])) {
+                const auto& first = part[++i];
+                if (put(first, group.next(first), &op)) continue;
+            }
+            put(op, group.next(op), &op);
         }
     }
     copy.finish();

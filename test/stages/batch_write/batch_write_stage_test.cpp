@@ -170,6 +170,27 @@ TEST_CASE("commits not newer than the rev held are skipped with their records, w
     CHECK(std::string(conn.exec("SELECT count(*) FROM bsky.\"like\"").value(0, 0)) == "4");
 }
 
+TEST_CASE("a commit's op that COPY refuses is lost alone: its commit's actor_sync move and its other ops are applied",
+          "[batch_write][stage]") {
+    const MigratedDatabase fresh;
+    storage::pg::Connection conn(fresh.db.url());
+    stages::batch_write::BatchApplier applier(conn);
+
+    // The commit's first op carries the commit's header into wm_op (migration 0015); that row is
+    // refused, so the header goes on a row of its own.
+    auto event = like_event(1);
+    auto other = event.ops[1];
+    other.uri += "b";
+    event.ops[1].json += std::string(1, '\0');  // COPY's text format cannot carry a NUL byte
+    event.ops.push_back(other);
+    const auto result = applier.apply(event.ops, {});
+    CHECK(result.refused_rows == 1);
+    CHECK(result.stale == 0);
+    CHECK(std::string(conn.exec("SELECT string_agg(uri, ' ') FROM bsky.\"like\"").value(0, 0)) == other.uri);
+    CHECK(std::string(conn.exec("SELECT did || '=' || \"commitCid\" || '@' || \"repoRev\" FROM bsky.actor_sync")
+                          .value(0, 0)) == fmt::format("{}={}@{}", event.ops[0].did, cid, event.ops[0].rev));
+}
+
 TEST_CASE("an #account status that arrives before the actor row is written when the row comes, if the DID "
           "had a commit before it",
           "[batch_write][stage]") {
