@@ -113,14 +113,21 @@ int decode_bench(std::span<char* const> args) {
     std::string root;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view arg = args[i];
-        if (arg == "--seconds" && i + 1 < args.size()) {
-            seconds = std::atof(args[++i]);
+        if (arg == "--seconds" && i + 1 < args.size() && bin::bench::positive_number(args[i + 1], seconds)) {
+            ++i;
+        } else if (arg.starts_with("-") || !root.empty()) {
+            fmt::print(stderr, "usage: wintermute-bench decode [--seconds S] [FIXTURES_DIR]\n");
+            return 2;
         } else {
             root = arg;
         }
     }
     if (root.empty()) {
         root = bin::bench::shared_dir() + "/fixtures";
+    }
+    if (std::error_code ec; !std::filesystem::is_directory(root, ec)) {
+        fmt::print(stderr, "wintermute-bench decode: {} is not a directory\n", root);
+        return 1;
     }
     const Corpus corpus = load_corpus(root);
     if (corpus.cars.empty()) {
