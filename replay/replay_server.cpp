@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <type_traits>
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
 #include <fmt/format.h>
 #include <libwebsockets.h>
@@ -26,17 +29,10 @@ const lws_protocols protocols[] = {
 // At most this many frames go out in one writable callback (then the other connections get theirs).
 constexpr int frames_per_writable = 16;
 
-// The rate timer: the sul must be first, the lws callback casts its address back.
-struct Wake {
-    lws_sorted_usec_list_t sul{};
-    lws* wsi = nullptr;
-};
-static_assert(std::is_standard_layout_v<Wake>);
-
 // One connection: a subscription (plan set) or an HTTP response (plan null). lws keeps a pointer
 // to it in the connection's user slot; created on ESTABLISHED / HTTP, deleted on CLOSED / CLOSED_HTTP.
 struct Session {
-    Wake wake;
+    lws* wsi = nullptr;
     const ReplayPlan* plan = nullptr;
     std::optional<std::int64_t> cursor;
     std::size_t next = 0;
@@ -86,6 +82,8 @@ public:
     int on_ws_writable(lws* wsi, Session& session);
     int on_http(lws* wsi, Session*& session, const char* path);
     void on_closed(Session*& session, bool subscription);
+    // The pacer woke the service loop: the sessions now due may write.
+    void on_wait_cancelled();
 
     ReplayServerConfig config_;
     ReplayStreams streams_;
@@ -93,13 +91,27 @@ public:
     std::shared_ptr<spdlog::logger> log_;
     std::atomic<std::uint64_t> subscribers_{0};
     std::atomic<std::uint64_t> frames_sent_{0};
-    // Last: destroyed first, so the close callbacks it runs still find everything above.
+    // Paced sessions whose next frame is not due yet (the service thread's only).
+    std::vector<Session*> waiting_;
+    // lws waits in poll(), whose timeout is whole milliseconds: a timer (lws_sul) due in less than
+    // that makes its service loop poll with timeout 0 until it is ripe, which at a rate of
+    // thousands of frames a second was a busy loop. pacer_ sleeps until the earliest due frame
+    // instead and wakes the loop (lws_cancel_service).
+    std::mutex pace_mutex_;
+    std::condition_variable_any pace_changed_;
+    std::optional<Clock::time_point> wake_at_;  // under pace_mutex_
+    // The close callbacks it runs at destruction still find everything above.
     std::unique_ptr<ops::LwsListener> listener_;
+    // Last: stopped first, while the context it wakes is still there.
+    std::jthread pacer_;
 
 private:
     const ReplayPlan* plan_for(std::string_view path) const;
-    // With a rate, whether this session's next frame is due; if not, arms its wake-up timer.
+    [[nodiscard]] Clock::time_point due(const Session& session) const;
+    // With a rate, whether this session's next frame is due; if not, it waits for the pacer.
     bool slot_open(Session& session);
+    void pace(std::stop_token stop);
+    void wake_at(Clock::time_point when);
 };
 
 common::Result<void> ReplayServer::Impl::start() {
@@ -108,7 +120,48 @@ common::Result<void> ReplayServer::Impl::start() {
     auto listener = ops::LwsListener::start(listen, protocols, this);
     if (!listener) return tl::unexpected(listener.error());
     listener_ = std::move(*listener);
+    if (config_.rate) pacer_ = std::jthread([this](std::stop_token stop) { pace(std::move(stop)); });
     return {};
+}
+
+void ReplayServer::Impl::pace(std::stop_token stop) {
+    std::unique_lock lock(pace_mutex_);
+    while (!stop.stop_requested()) {
+        if (!wake_at_) {
+            pace_changed_.wait(lock, stop, [&] { return wake_at_.has_value(); });
+            continue;
+        }
+        const auto when = *wake_at_;
+        // Woken early when a session asks for an earlier time.
+        if (pace_changed_.wait_until(lock, stop, when, [&] { return !wake_at_ || *wake_at_ < when; })) continue;
+        if (stop.stop_requested()) break;
+        wake_at_.reset();
+        lws_cancel_service(listener_->context());
+    }
+}
+
+void ReplayServer::Impl::wake_at(Clock::time_point when) {
+    {
+        const std::lock_guard lock(pace_mutex_);
+        if (wake_at_ && *wake_at_ <= when) return;
+        wake_at_ = when;
+    }
+    pace_changed_.notify_one();
+}
+
+void ReplayServer::Impl::on_wait_cancelled() {
+    const auto now = Clock::now();
+    std::optional<Clock::time_point> next;
+    std::erase_if(waiting_, [&](Session* session) {
+        const auto at = due(*session);
+        if (at <= now) {
+            lws_callback_on_writable(session->wsi);
+            return true;
+        }
+        next = std::min(next.value_or(at), at);
+        return false;
+    });
+    if (next) wake_at(*next);
 }
 
 const ReplayPlan* ReplayServer::Impl::plan_for(std::string_view path) const {
@@ -133,7 +186,7 @@ int ReplayServer::Impl::on_filter(lws* wsi) {
 int ReplayServer::Impl::on_established(lws* wsi, Session*& session) {
     const HttpRequest request = read_request(wsi);
     session = new Session;
-    session->wake.wsi = wsi;
+    session->wsi = wsi;
     session->plan = plan_for(request.path);
     if (session->plan == nullptr) return -1;
     session->cursor = cursor_param(request).value_or(std::nullopt);
@@ -147,19 +200,17 @@ int ReplayServer::Impl::on_established(lws* wsi, Session*& session) {
     return 0;
 }
 
+Clock::time_point ReplayServer::Impl::due(const Session& session) const {
+    return session.started + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(session.sent / *config_.rate));
+}
+
 bool ReplayServer::Impl::slot_open(Session& session) {
     if (!config_.rate) return true;
-    const auto due = session.started + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(session.sent / *config_.rate));
-    const auto now = Clock::now();
-    if (now >= due) return true;
-    auto fire = [](lws_sorted_usec_list_t* sul) { lws_callback_on_writable(reinterpret_cast<Wake*>(sul)->wsi); };
-    // lws waits in poll(), whose timeout is whole milliseconds: a wake-up sooner than that would
-    // spin the service loop until it is due. Waking at most once a millisecond, the frames due by
-    // then go out back to back, which keeps the rate.
-    const auto wait = std::max<Clock::duration>(due - now, std::chrono::milliseconds(1));
-    lws_sul_schedule(listener_->context(), 0, &session.wake.sul, fire,
-                     std::chrono::duration_cast<std::chrono::microseconds>(wait).count());
+    const auto at = due(session);
+    if (Clock::now() >= at) return true;
+    if (std::find(waiting_.begin(), waiting_.end(), &session) == waiting_.end()) waiting_.push_back(&session);
+    wake_at(at);
     return false;
 }
 
@@ -204,7 +255,7 @@ int ReplayServer::Impl::on_http(lws* wsi, Session*& session, const char* path) {
 
 void ReplayServer::Impl::on_closed(Session*& session, bool subscription) {
     if (session == nullptr) return;
-    lws_sul_cancel(&session->wake.sul);
+    std::erase(waiting_, session);
     if (subscription && session->plan != nullptr) --subscribers_;
     delete std::exchange(session, nullptr);
 }
@@ -222,6 +273,7 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
         slot = &none;
     }
     switch (reason) {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: impl->on_wait_cancelled(); return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: return impl->on_filter(wsi);
     case LWS_CALLBACK_ESTABLISHED: return impl->on_established(wsi, *slot);
     case LWS_CALLBACK_SERVER_WRITEABLE: return *slot != nullptr ? impl->on_ws_writable(wsi, **slot) : 0;
