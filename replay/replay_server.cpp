@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <libwebsockets.h>
 
+#include "common/thread_name.hpp"
 #include "ops/http_reply.hpp"
 #include "ops/lws_listener.hpp"
 #include "replay/request.hpp"
@@ -120,7 +121,12 @@ common::Result<void> ReplayServer::Impl::start() {
     auto listener = ops::LwsListener::start(listen, protocols, this);
     if (!listener) return tl::unexpected(listener.error());
     listener_ = std::move(*listener);
-    if (config_.rate) pacer_ = std::jthread([this](std::stop_token stop) { pace(std::move(stop)); });
+    if (config_.rate) {
+        pacer_ = std::jthread([this](std::stop_token stop) {
+            common::name_this_thread("replay-pace");
+            pace(std::move(stop));
+        });
+    }
     return {};
 }
 
